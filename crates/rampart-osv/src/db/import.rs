@@ -1,0 +1,279 @@
+//! Reading OSV records from files, directories and zip archives, and
+//! merging them into the index.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use rampart_core::Ecosystem;
+
+use super::format::{self, RecordToWrite};
+use super::{Database, DatabaseMeta, DbError, advisory_keys};
+use crate::schema::Advisory;
+
+/// A record or file that could not be imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProblem {
+    /// The file, or `archive.zip!entry.json` for a zip entry.
+    pub source: String,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ImportReport {
+    pub files_read: usize,
+    pub records_read: usize,
+    /// New ids.
+    pub added: usize,
+    /// Ids already present whose incoming record has a newer `modified`.
+    pub updated: usize,
+    /// Ids already present whose incoming record is not newer.
+    pub unchanged: usize,
+    /// Withdrawn records among those added or updated.
+    pub withdrawn: usize,
+    pub problems: Vec<ImportProblem>,
+    /// What the database holds afterwards.
+    pub meta: DatabaseMeta,
+}
+
+/// No single advisory is anywhere near this large; the cap keeps a hostile
+/// archive (a zip bomb) from exhausting memory.
+const MAX_RECORD_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Reads every OSV record in `sources` (files, directories searched
+/// recursively, zip archives). Malformed records are reported, not skipped
+/// silently; I/O errors on a named source are problems too.
+pub fn read_sources(sources: &[PathBuf]) -> (Vec<(String, Advisory)>, Vec<ImportProblem>, usize) {
+    let mut reader = SourceReader::default();
+    for source in sources {
+        reader.read_path(source, true);
+    }
+    (reader.advisories, reader.problems, reader.files_read)
+}
+
+#[derive(Default)]
+struct SourceReader {
+    advisories: Vec<(String, Advisory)>,
+    problems: Vec<ImportProblem>,
+    files_read: usize,
+}
+
+impl SourceReader {
+    fn problem(&mut self, source: impl Into<String>, reason: impl Into<String>) {
+        self.problems.push(ImportProblem { source: source.into(), reason: reason.into() });
+    }
+
+    fn read_path(&mut self, path: &Path, named_by_user: bool) {
+        let display = path.display().to_string();
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(err) => return self.problem(display, err.to_string()),
+        };
+        if meta.is_dir() {
+            let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+                Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+                Err(err) => return self.problem(display, err.to_string()),
+            };
+            entries.sort();
+            for entry in entries {
+                self.read_path(&entry, false);
+            }
+            return;
+        }
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        match extension.to_ascii_lowercase().as_str() {
+            "zip" => self.read_zip(path),
+            "json" => match std::fs::read(path) {
+                Ok(bytes) => {
+                    self.files_read += 1;
+                    self.parse_records(&display, &bytes);
+                }
+                Err(err) => self.problem(display, err.to_string()),
+            },
+            // Directories hold READMEs and the like; only a file the user
+            // named explicitly is worth a complaint.
+            _ if named_by_user => {
+                self.problem(display, "not an OSV source (expected a .json file, a .zip archive or a directory)")
+            }
+            _ => {}
+        }
+    }
+
+    fn read_zip(&mut self, path: &Path) {
+        let display = path.display().to_string();
+        let file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(err) => return self.problem(display, err.to_string()),
+        };
+        let mut archive = match zip::ZipArchive::new(std::io::BufReader::new(file)) {
+            Ok(archive) => archive,
+            Err(err) => return self.problem(display, format!("not a readable zip archive: {err}")),
+        };
+        self.files_read += 1;
+        for index in 0..archive.len() {
+            let mut entry = match archive.by_index(index) {
+                Ok(entry) => entry,
+                Err(err) => {
+                    self.problem(format!("{display}!#{index}"), err.to_string());
+                    continue;
+                }
+            };
+            let name = match entry.name() {
+                Ok(name) => name.into_owned(),
+                Err(err) => {
+                    self.problem(format!("{display}!#{index}"), format!("bad entry name: {err}"));
+                    continue;
+                }
+            };
+            if entry.is_dir() || !name.to_ascii_lowercase().ends_with(".json") {
+                continue;
+            }
+            let source = format!("{display}!{name}");
+            let mut bytes = Vec::new();
+            match (&mut entry).take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes) {
+                Ok(_) if bytes.len() as u64 > MAX_RECORD_BYTES => {
+                    self.problem(source, format!("larger than {MAX_RECORD_BYTES} bytes"));
+                }
+                Ok(_) => self.parse_records(&source, &bytes),
+                Err(err) => self.problem(source, format!("cannot decompress: {err}")),
+            }
+        }
+    }
+
+    /// A file holds one record, or an array of records (as some exporters
+    /// write them).
+    fn parse_records(&mut self, source: &str, bytes: &[u8]) {
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first == Some(&b'[') {
+            let values: Vec<serde_json::Value> = match serde_json::from_slice(bytes) {
+                Ok(values) => values,
+                Err(err) => {
+                    return self.problem(source, format!("invalid JSON at line {}: {err}", err.line()));
+                }
+            };
+            for (i, value) in values.into_iter().enumerate() {
+                let bytes = serde_json::to_vec(&value).unwrap_or_default();
+                match Advisory::from_json(&bytes) {
+                    Ok(advisory) => self.advisories.push((format!("{source}[{i}]"), advisory)),
+                    Err(err) => self.problem(format!("{source}[{i}]"), err.to_string()),
+                }
+            }
+            return;
+        }
+        match Advisory::from_json(bytes) {
+            Ok(advisory) => self.advisories.push((source.to_string(), advisory)),
+            Err(err) => self.problem(source, err.to_string()),
+        }
+    }
+}
+
+/// A record held during a merge.
+struct Held {
+    advisory: Advisory,
+    modified: jiff::Timestamp,
+}
+
+/// Imports `sources` into the database at `db_path` (created if missing):
+/// upsert by id, a strictly newer `modified` wins, withdrawn records are
+/// kept but never matched. The file is replaced atomically.
+pub fn import(db_path: &Path, sources: &[PathBuf]) -> Result<ImportReport, DbError> {
+    let (incoming, problems, files_read) = read_sources(sources);
+    let mut report = ImportReport { files_read, problems, ..ImportReport::default() };
+    report.records_read = incoming.len();
+
+    let mut held: HashMap<String, Held> = HashMap::new();
+    match Database::open(db_path) {
+        Ok(db) => {
+            for number in 0..db.record_count() {
+                let advisory = db.advisory(number as u32)?;
+                let modified = advisory.modified_timestamp().unwrap_or_default();
+                held.insert(advisory.id.clone(), Held { advisory, modified });
+            }
+        }
+        Err(DbError::Missing { .. }) => {}
+        Err(err) => return Err(err),
+    }
+
+    for (_, advisory) in incoming {
+        let modified = advisory.modified_timestamp().unwrap_or_default();
+        let withdrawn = advisory.is_withdrawn();
+        match held.get(&advisory.id) {
+            Some(existing) if existing.modified >= modified => report.unchanged += 1,
+            existing => {
+                if existing.is_some() {
+                    report.updated += 1;
+                } else {
+                    report.added += 1;
+                }
+                if withdrawn {
+                    report.withdrawn += 1;
+                }
+                held.insert(advisory.id.clone(), Held { advisory, modified });
+            }
+        }
+    }
+
+    let mut ids: Vec<&String> = held.keys().collect();
+    ids.sort();
+    let mut meta = DatabaseMeta {
+        imported_at: jiff::Timestamp::now().round(jiff::Unit::Second).unwrap_or_default().to_string(),
+        ..DatabaseMeta::default()
+    };
+    let mut newest: Option<jiff::Timestamp> = None;
+    let mut records = Vec::with_capacity(ids.len());
+    for id in ids {
+        let entry = &held[id];
+        let withdrawn = entry.advisory.is_withdrawn();
+        newest = newest.max(Some(entry.modified));
+        if withdrawn {
+            meta.withdrawn += 1;
+        } else {
+            meta.advisories += 1;
+            let mut ecosystems: Vec<String> = entry
+                .advisory
+                .affected
+                .iter()
+                .filter_map(|a| a.package.as_ref())
+                .filter_map(|p| Ecosystem::split_osv(&p.ecosystem).ok())
+                .map(|(e, _)| e.osv_name().to_string())
+                .collect();
+            ecosystems.sort();
+            ecosystems.dedup();
+            for ecosystem in ecosystems {
+                *meta.ecosystems.entry(ecosystem).or_default() += 1;
+            }
+        }
+        let json = serde_json::to_vec(&entry.advisory).map_err(|e| DbError::Write {
+            path: db_path.to_path_buf(),
+            source: std::io::Error::other(e),
+        })?;
+        records.push(RecordToWrite { json, withdrawn, keys: advisory_keys(&entry.advisory) });
+    }
+    meta.newest_modified = newest.map(|t| t.to_string());
+    let meta_json = serde_json::to_vec(&meta).unwrap_or_else(|_| b"{}".to_vec());
+    write_atomically(db_path, &format::encode(&records, &meta_json))?;
+    report.meta = meta;
+    Ok(report)
+}
+
+/// Writes to a temporary file beside `path`, syncs it and renames it over
+/// `path`, so a reader sees the old index or the new one, never a mix.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DbError> {
+    let err = |source| DbError::Write { path: path.to_path_buf(), source };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("advisories");
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
