@@ -1,0 +1,170 @@
+//! Rampart's own JSON format, documented field by field in
+//! `docs/json-output.md`. Keys are written in a fixed order and every key is
+//! always present (`null` or `[]` when empty), so consumers never need to
+//! guess whether a missing key means "none" or "unknown".
+
+use std::io;
+
+use rampart_core::{Component, ComponentVersion, Finding, Location, PackageSource};
+use serde_json::{Value, json};
+
+use crate::report::{ExpiredIgnore, IgnoredFinding, ScanReport, SkippedFile};
+use crate::text::vulnerability;
+
+/// The `version` of the JSON document; bumped only for breaking changes.
+pub const JSON_FORMAT_VERSION: &str = "1";
+
+/// Writes the report as Rampart JSON (pretty-printed, newline-terminated).
+pub fn render_json(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
+    let document = json_document(&report.normalized());
+    write_json(&document, out)
+}
+
+/// Pretty JSON plus a final newline, as every JSON-based format writes it.
+pub(crate) fn write_json(value: &Value, out: &mut dyn io::Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+fn json_document(report: &ScanReport) -> Value {
+    let counts = report.severity_counts();
+    json!({
+        "version": JSON_FORMAT_VERSION,
+        "tool": { "name": "rampart", "version": report.tool_version },
+        "root": report.root,
+        "findings": report.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "ignored": report.ignored.iter().map(ignored_json).collect::<Vec<_>>(),
+        "expired_ignores": report.expired_ignores.iter().map(expired_json).collect::<Vec<_>>(),
+        "components": report.components.iter().map(component_json).collect::<Vec<_>>(),
+        "summary": {
+            "total": counts.total(),
+            "by_severity": {
+                "critical": counts.critical,
+                "high": counts.high,
+                "medium": counts.medium,
+                "unknown": counts.unknown,
+                "low": counts.low,
+                "info": counts.info,
+            },
+            "fail_on": report.threshold.as_str(),
+            "failing": report.failing().count(),
+            "exit_code": report.exit_code(),
+            "files_scanned": report.scanned_files.len(),
+            "packages": report.resolved_components().count(),
+            "unresolved": report.unresolved_components().count(),
+            "ignored": report.ignored.len(),
+            "expired_ignores": report.expired_ignores.len(),
+            "skipped": report.skipped.len(),
+            "errors": report.errors.len(),
+        },
+        "scanned": report.scanned_files.iter().map(|f| json!({
+            "path": f.path,
+            "kind": f.kind,
+            "components": f.components,
+        })).collect::<Vec<_>>(),
+        "skipped": report.skipped.iter().map(skipped_json).collect::<Vec<_>>(),
+        "errors": report.errors.iter().map(skipped_json).collect::<Vec<_>>(),
+        // `age_days` is left out on purpose: it changes every day, and this
+        // output must be byte-identical for the same input and database.
+        "database": report.database.as_ref().map(|db| json!({
+            "advisories": db.advisories,
+            "newest_modified": db.newest_modified,
+        })),
+    })
+}
+
+pub(crate) fn finding_json(finding: &Finding) -> Value {
+    let vuln = vulnerability(finding);
+    json!({
+        "kind": finding.kind.name(),
+        "id": finding.id,
+        "aliases": vuln.aliases,
+        "title": finding.title,
+        "severity": finding.severity.as_str(),
+        "cvss": { "score": vuln.cvss_score, "vectors": vuln.cvss_vectors },
+        "informational": vuln.informational,
+        "package": package_json(vuln.package),
+        "location": location_json(&finding.location),
+        "fixed_versions": vuln.fixed_versions,
+        "fingerprint": finding.fingerprint.as_str(),
+        "references": vuln.references,
+    })
+}
+
+fn package_json(component: &Component) -> Value {
+    json!({
+        "name": component.name,
+        "version": component.version.exact(),
+        "ecosystem": component.ecosystem.osv_name(),
+        "purl": component.purl().map(|p| p.as_str().to_string()),
+    })
+}
+
+fn location_json(location: &Location) -> Value {
+    json!({ "path": location.path, "line": location.line })
+}
+
+fn ignored_json(ignored: &IgnoredFinding) -> Value {
+    json!({
+        "ignore": {
+            "source": ignored.source.as_str(),
+            "id": ignored.selector.as_ref().and_then(|s| match s {
+                crate::IgnoreSelector::Id(id) => Some(id.as_str()),
+                crate::IgnoreSelector::Fingerprint(_) => None,
+            }),
+            "fingerprint": ignored.selector.as_ref().and_then(|s| match s {
+                crate::IgnoreSelector::Fingerprint(fp) => Some(fp.as_str()),
+                crate::IgnoreSelector::Id(_) => None,
+            }),
+            "reason": ignored.reason,
+            "until": ignored.until.map(|d| d.to_string()),
+        },
+        "finding": finding_json(&ignored.finding),
+    })
+}
+
+fn expired_json(expired: &ExpiredIgnore) -> Value {
+    let (id, fingerprint) = match &expired.selector {
+        crate::IgnoreSelector::Id(id) => (Some(id.as_str()), None),
+        crate::IgnoreSelector::Fingerprint(fp) => (None, Some(fp.as_str())),
+    };
+    json!({
+        "id": id,
+        "fingerprint": fingerprint,
+        "reason": expired.reason,
+        "until": expired.until.to_string(),
+        "matched": expired.matched,
+        "location": expired.location.as_ref().map(location_json),
+    })
+}
+
+fn component_json(component: &Component) -> Value {
+    let (version, requirement) = match &component.version {
+        ComponentVersion::Exact(v) => (Some(v.as_str()), None),
+        ComponentVersion::Unresolved { requirement } => (None, Some(requirement.as_str())),
+    };
+    let source = match &component.source {
+        PackageSource::Registry => json!({ "type": "registry" }),
+        PackageSource::Git { url, commit } => {
+            json!({ "type": "git", "url": url, "commit": commit })
+        }
+        PackageSource::Path(path) => json!({ "type": "path", "path": path }),
+        PackageSource::Url(url) => json!({ "type": "url", "url": url }),
+    };
+    json!({
+        "name": component.name,
+        "version": version,
+        "requirement": requirement,
+        "resolved": version.is_some(),
+        "ecosystem": component.ecosystem.osv_name(),
+        "purl": component.purl().map(|p| p.as_str().to_string()),
+        "scope": component.scope(),
+        "groups": component.groups,
+        "source": source,
+        "location": location_json(&component.location),
+    })
+}
+
+fn skipped_json(file: &SkippedFile) -> Value {
+    json!({ "path": file.path, "reason": file.reason })
+}

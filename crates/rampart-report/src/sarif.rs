@@ -1,0 +1,232 @@
+//! SARIF 2.1.0 for code-scanning dashboards (GitHub code scanning first).
+//!
+//! Only active findings become results. Ignored findings are left out rather
+//! than emitted with `suppressions`: GitHub does not honour SARIF
+//! suppressions by default and would open an alert for each of them.
+
+use std::collections::BTreeMap;
+use std::io;
+
+use rampart_core::{Finding, Severity};
+use serde_json::{Value, json};
+
+use crate::json::write_json;
+use crate::markdown::{cell, link_target};
+use crate::report::{ScanReport, SkippedFile};
+use crate::text::{advisory_url, fixed_in, package_label, percent_encode_path, vulnerability};
+
+const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The workspace's `repository`, so the link has one source of truth.
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The key under which results carry our fingerprint; versioned so that a
+/// future change of fingerprint scheme can live beside the old one.
+const FINGERPRINT_KEY: &str = "rampart/v1";
+
+/// Writes the report as a SARIF 2.1.0 log with one run.
+pub fn render_sarif(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
+    write_json(&sarif_log(&report.normalized()), out)
+}
+
+fn sarif_log(report: &ScanReport) -> Value {
+    let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for finding in &report.findings {
+        by_rule
+            .entry(finding.id.as_str())
+            .or_default()
+            .push(finding);
+    }
+    let rule_index: BTreeMap<&str, usize> =
+        by_rule.keys().enumerate().map(|(i, id)| (*id, i)).collect();
+    let rules: Vec<Value> = by_rule
+        .iter()
+        .map(|(id, findings)| rule_json(id, findings))
+        .collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            result_json(
+                f,
+                rule_index.get(f.id.as_str()).copied().unwrap_or_default(),
+            )
+        })
+        .collect();
+
+    let mut notifications: Vec<Value> = report
+        .errors
+        .iter()
+        .map(|e| notification(e, "error"))
+        .collect();
+    notifications.extend(report.skipped.iter().map(|s| notification(s, "note")));
+
+    let mut driver = json!({ "name": "rampart", "version": report.tool_version });
+    if !INFORMATION_URI.is_empty() {
+        driver["informationUri"] = json!(INFORMATION_URI);
+    }
+    driver["rules"] = json!(rules);
+
+    json!({
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": driver },
+            "invocations": [{
+                "executionSuccessful": report.errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+        }]
+    })
+}
+
+/// The level GitHub shows: error for critical/high, warning for
+/// medium/unknown, note for low/info.
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium | Severity::Unknown => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// GitHub ranks alerts by `security-severity` (a CVSS-like score in a
+/// string). Without a score we pick the middle of the severity's CVSS band so
+/// the alert lands in the same GitHub bucket as our own rating.
+fn security_severity(severity: Severity, score: Option<f64>) -> String {
+    let score = score.unwrap_or(match severity {
+        Severity::Critical => 9.5,
+        Severity::High => 8.0,
+        Severity::Medium | Severity::Unknown => 5.5,
+        Severity::Low => 2.0,
+        Severity::Info => 0.0,
+    });
+    format!("{score:.1}")
+}
+
+fn rule_json(id: &str, findings: &[&Finding]) -> Value {
+    // Findings of one advisory normally agree; if they do not, the rule
+    // describes the worst of them.
+    let Some(worst) = findings
+        .iter()
+        .copied()
+        .min_by_key(|f| f.severity.display_rank())
+    else {
+        return json!({ "id": id });
+    };
+    let vuln = vulnerability(worst);
+    let severity = worst.severity;
+    let score = findings
+        .iter()
+        .filter_map(|f| vulnerability(f).cvss_score)
+        .fold(None, |max: Option<f64>, s| {
+            Some(max.map_or(s, |m| m.max(s)))
+        });
+
+    let aliases = vuln.aliases.join(", ");
+    let full = if aliases.is_empty() {
+        worst.title.clone()
+    } else {
+        format!("{} (also known as {aliases})", worst.title)
+    };
+    let mut help_text = format!("{id}: {}\n", worst.title);
+    let mut help_md = format!("**{}**: {}\n", cell(id), cell(&worst.title));
+    if !aliases.is_empty() {
+        help_text.push_str(&format!("Aliases: {aliases}\n"));
+        help_md.push_str(&format!("\nAliases: {}\n", cell(&aliases)));
+    }
+    if !vuln.references.is_empty() {
+        help_text.push_str("References:\n");
+        help_md.push_str("\nReferences:\n");
+        for reference in vuln.references {
+            help_text.push_str(&format!("- {reference}\n"));
+            help_md.push_str(&format!("- <{}>\n", link_target(reference)));
+        }
+    }
+
+    let mut tags = vec!["security".to_string(), "vulnerability".to_string()];
+    if let Some(kind) = vuln.informational {
+        tags.push(kind.to_string());
+    }
+    let mut ecosystems: Vec<String> = findings
+        .iter()
+        .map(|f| vulnerability(f).package.ecosystem.osv_name().to_string())
+        .collect();
+    ecosystems.sort();
+    ecosystems.dedup();
+    tags.extend(ecosystems);
+
+    json!({
+        "id": id,
+        "shortDescription": { "text": worst.title },
+        "fullDescription": { "text": full },
+        "helpUri": advisory_url(worst),
+        "help": { "text": help_text, "markdown": help_md },
+        "defaultConfiguration": { "level": level(severity) },
+        "properties": {
+            "security-severity": security_severity(severity, score),
+            "tags": tags,
+        },
+    })
+}
+
+fn result_json(finding: &Finding, rule_index: usize) -> Value {
+    let vuln = vulnerability(finding);
+    let mut subject = finding.id.clone();
+    if let Some(alias) = vuln.aliases.first() {
+        subject.push_str(&format!(" ({alias})"));
+    }
+    let fix = match fixed_in(vuln.fixed_versions) {
+        Some(versions) => format!("fixed in {versions}"),
+        None => "no fix available".to_string(),
+    };
+    let message = format!(
+        "{} is affected by {subject}: {}; {fix}.",
+        package_label(vuln.package),
+        finding.title
+    );
+
+    let mut physical = json!({
+        "artifactLocation": {
+            "uri": percent_encode_path(&finding.location.path),
+            "uriBaseId": "%SRCROOT%",
+        }
+    });
+    if let Some(line) = finding.location.line.filter(|l| *l >= 1) {
+        physical["region"] = json!({ "startLine": line });
+    }
+
+    json!({
+        "ruleId": finding.id,
+        "ruleIndex": rule_index,
+        "level": level(finding.severity),
+        "message": { "text": message },
+        "locations": [{ "physicalLocation": physical }],
+        "partialFingerprints": { FINGERPRINT_KEY: finding.fingerprint.as_str() },
+        "properties": {
+            "severity": finding.severity.as_str(),
+            "package": vuln.package.name,
+            "version": vuln.package.version.exact(),
+            "ecosystem": vuln.package.ecosystem.osv_name(),
+            "purl": vuln.package.purl().map(|p| p.as_str().to_string()),
+            "aliases": vuln.aliases,
+            "fixed_versions": vuln.fixed_versions,
+        },
+    })
+}
+
+fn notification(file: &SkippedFile, level: &str) -> Value {
+    json!({
+        "level": level,
+        "message": { "text": format!("{}: {}", file.path, file.reason) },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {
+                    "uri": percent_encode_path(&file.path),
+                    "uriBaseId": "%SRCROOT%",
+                }
+            }
+        }],
+    })
+}

@@ -1,0 +1,273 @@
+//! The terminal format: compact, grouped by file, quiet when clean.
+
+use std::collections::BTreeMap;
+use std::io;
+
+use anstyle::{AnsiColor, Effects, Style};
+use rampart_core::{Finding, Severity};
+
+use crate::report::{ScanReport, SuppressionSource};
+use crate::text::{count, fixed_in, package_label, vulnerability};
+
+/// Writes the report for a terminal, without colour.
+pub fn render_table(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
+    render_table_with(report, out, false)
+}
+
+/// Writes the report for a terminal; `color` adds ANSI styles.
+pub(crate) fn render_table_with(
+    report: &ScanReport,
+    out: &mut dyn io::Write,
+    color: bool,
+) -> io::Result<()> {
+    let report = report.normalized();
+    let paint = Painter { color };
+
+    let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for finding in &report.findings {
+        by_file
+            .entry(finding.location.path.as_str())
+            .or_default()
+            .push(finding);
+    }
+    for (path, findings) in &by_file {
+        writeln!(
+            out,
+            "{}",
+            paint.style(&one_line(path), Style::new().effects(Effects::BOLD))
+        )?;
+        for finding in findings {
+            write_finding(out, finding, paint)?;
+        }
+        writeln!(out)?;
+    }
+
+    let packages = report.resolved_components().count();
+    let files = report.scanned_files.len();
+    let scope = format!(
+        "in {} from {}",
+        count(packages, "package", "packages"),
+        count(files, "file", "files")
+    );
+    let counts = report.severity_counts();
+    if counts.total() == 0 {
+        writeln!(out, "No vulnerabilities found {scope}.")?;
+    } else {
+        writeln!(
+            out,
+            "Found {} ({}) {scope}.",
+            count(counts.total(), "vulnerability", "vulnerabilities"),
+            counts.describe()
+        )?;
+        let failing = report.failing().count();
+        let threshold = report.threshold;
+        if failing == 0 {
+            writeln!(out, "None reaches the fail-on threshold ({threshold}).")?;
+        } else if failing == counts.total() {
+            writeln!(out, "All reach the fail-on threshold ({threshold}).")?;
+        } else {
+            writeln!(out, "{failing} reach the fail-on threshold ({threshold}).")?;
+        }
+    }
+
+    let unresolved: Vec<_> = report.unresolved_components().collect();
+    if !unresolved.is_empty() {
+        let mut per_file: BTreeMap<&str, usize> = BTreeMap::new();
+        for component in &unresolved {
+            *per_file
+                .entry(component.location.path.as_str())
+                .or_default() += 1;
+        }
+        let files: Vec<String> = per_file
+            .iter()
+            .map(|(p, n)| format!("{}: {n}", one_line(p)))
+            .collect();
+        writeln!(
+            out,
+            "{} not checked: pin exact versions in a lockfile to check them ({}).",
+            count(
+                unresolved.len(),
+                "unresolved requirement was",
+                "unresolved requirements were"
+            ),
+            files.join(", ")
+        )?;
+    }
+
+    if !report.ignored.is_empty() {
+        let by_policy = report
+            .ignored
+            .iter()
+            .filter(|i| i.source == SuppressionSource::Policy)
+            .count();
+        let by_baseline = report.ignored.len() - by_policy;
+        let mut parts = Vec::new();
+        if by_policy > 0 {
+            parts.push(format!("{by_policy} by policy"));
+        }
+        if by_baseline > 0 {
+            parts.push(format!("{by_baseline} by the baseline"));
+        }
+        writeln!(
+            out,
+            "{} ({}).",
+            count(report.ignored.len(), "finding ignored", "findings ignored"),
+            parts.join(", ")
+        )?;
+    }
+
+    for expired in &report.expired_ignores {
+        let place = expired
+            .location
+            .as_ref()
+            .map(|l| format!(" ({})", one_line(&l.to_string())))
+            .unwrap_or_default();
+        let effect = match expired.matched {
+            0 => "it matches nothing now; remove it".to_string(),
+            n => format!(
+                "it matches {} again",
+                count(
+                    n,
+                    "finding, which is reported",
+                    "findings, which are reported"
+                )
+            ),
+        };
+        writeln!(
+            out,
+            "{} ignore {}{place} expired on {}: {effect}.",
+            paint.warning(),
+            one_line(&expired.selector.to_string()),
+            expired.until
+        )?;
+    }
+
+    for skipped in &report.skipped {
+        writeln!(
+            out,
+            "skipped {}: {}",
+            one_line(&skipped.path),
+            one_line(&skipped.reason)
+        )?;
+    }
+    for error in &report.errors {
+        writeln!(
+            out,
+            "{} {}: {}",
+            paint.error(),
+            one_line(&error.path),
+            one_line(&error.reason)
+        )?;
+    }
+
+    if let Some(db) = report.database.as_ref().filter(|db| db.is_stale()) {
+        writeln!(
+            out,
+            "{} the advisory database is {} old; run `rampart db update`.",
+            paint.warning(),
+            count(
+                db.age_days.unwrap_or_default().unsigned_abs() as usize,
+                "day",
+                "days"
+            )
+        )?;
+    }
+    Ok(())
+}
+
+fn write_finding(out: &mut dyn io::Write, finding: &Finding, paint: Painter) -> io::Result<()> {
+    let vuln = vulnerability(finding);
+    let mut headline = one_line(&finding.id);
+    // The CVE is the id most people search for, so prefer it as the one
+    // alias shown.
+    let alias = vuln
+        .aliases
+        .iter()
+        .find(|a| a.starts_with("CVE-"))
+        .or(vuln.aliases.first());
+    if let Some(alias) = alias {
+        headline.push_str(&format!(" ({})", one_line(alias)));
+    }
+    if let Some(kind) = vuln.informational {
+        headline.push_str(&format!(" [{}]", one_line(kind)));
+    }
+    let line = finding
+        .location
+        .line
+        .map(|l| format!("  line {l}"))
+        .unwrap_or_default();
+    let fix = match fixed_in(vuln.fixed_versions) {
+        Some(versions) => paint.style(
+            &format!("fix: {versions}"),
+            Style::new().fg_color(Some(AnsiColor::Green.into())),
+        ),
+        None => paint.style("no fix available", Style::new().effects(Effects::DIMMED)),
+    };
+    writeln!(
+        out,
+        "  {}  {headline}  {}{line}  {fix}",
+        paint.severity(finding.severity),
+        one_line(&package_label(vuln.package)),
+    )?;
+    writeln!(out, "  {:8}  {}", "", one_line(&finding.title))?;
+    Ok(())
+}
+
+/// Titles, names and paths come from advisories and lockfiles; a newline or
+/// control character (an ANSI escape) in one must not break the layout or
+/// drive the terminal.
+fn one_line(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect()
+}
+
+#[derive(Clone, Copy)]
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn style(&self, text: &str, style: Style) -> String {
+        if self.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, severity: Severity) -> String {
+        let style = match severity {
+            Severity::Critical => Style::new()
+                .fg_color(Some(AnsiColor::Red.into()))
+                .effects(Effects::BOLD),
+            Severity::High => Style::new().fg_color(Some(AnsiColor::Red.into())),
+            Severity::Medium => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+            Severity::Unknown => Style::new().fg_color(Some(AnsiColor::Magenta.into())),
+            Severity::Low => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+            Severity::Info => Style::new().effects(Effects::DIMMED),
+        };
+        self.style(&format!("{:8}", severity.as_str()), style)
+    }
+
+    fn warning(&self) -> String {
+        self.style(
+            "warning:",
+            Style::new()
+                .fg_color(Some(AnsiColor::Yellow.into()))
+                .effects(Effects::BOLD),
+        )
+    }
+
+    fn error(&self) -> String {
+        self.style(
+            "error:",
+            Style::new()
+                .fg_color(Some(AnsiColor::Red.into()))
+                .effects(Effects::BOLD),
+        )
+    }
+}

@@ -1,0 +1,97 @@
+//! Wording and small helpers the renderers share.
+
+use rampart_core::{Component, ComponentVersion, Finding, FindingKind};
+
+/// The vulnerability-specific parts of a finding, borrowed.
+pub(crate) struct Vulnerability<'a> {
+    pub package: &'a Component,
+    pub aliases: &'a [String],
+    pub fixed_versions: &'a [String],
+    pub cvss_vectors: &'a [String],
+    pub cvss_score: Option<f64>,
+    pub references: &'a [String],
+    pub informational: Option<&'a str>,
+}
+
+pub(crate) fn vulnerability(finding: &Finding) -> Vulnerability<'_> {
+    match &finding.kind {
+        FindingKind::Vulnerability {
+            package,
+            aliases,
+            fixed_versions,
+            cvss_vectors,
+            cvss_score,
+            references,
+            informational,
+        } => Vulnerability {
+            package,
+            aliases,
+            fixed_versions,
+            cvss_vectors,
+            // A NaN or out-of-range score would poison every format that
+            // prints it; treat it as absent.
+            cvss_score: cvss_score.filter(|s| s.is_finite() && (0.0..=10.0).contains(s)),
+            references,
+            informational: informational.as_deref(),
+        },
+    }
+}
+
+/// `3 files`, `1 file`.
+pub(crate) fn count(n: usize, singular: &str, plural: &str) -> String {
+    if n == 1 {
+        format!("{n} {singular}")
+    } else {
+        format!("{n} {plural}")
+    }
+}
+
+/// `name@version`, or `name (requirement)` when unresolved.
+pub(crate) fn package_label(component: &Component) -> String {
+    match &component.version {
+        ComponentVersion::Exact(version) => format!("{}@{version}", component.name),
+        ComponentVersion::Unresolved { requirement } if requirement.is_empty() => {
+            format!("{} (any version)", component.name)
+        }
+        ComponentVersion::Unresolved { requirement } => {
+            format!("{} ({requirement})", component.name)
+        }
+    }
+}
+
+/// The advisory's page on OSV.
+pub(crate) fn osv_url(id: &str) -> String {
+    format!("https://osv.dev/vulnerability/{}", percent_encode_path(id))
+}
+
+/// Where to read about a finding: its first reference, else its OSV page.
+pub(crate) fn advisory_url(finding: &Finding) -> String {
+    vulnerability(finding)
+        .references
+        .iter()
+        .find(|r| r.starts_with("https://") || r.starts_with("http://"))
+        .cloned()
+        .unwrap_or_else(|| osv_url(&finding.id))
+}
+
+/// `1.2.3`, `1.2.3 or 2.0.1`, or `None` when no version fixes it.
+pub(crate) fn fixed_in(fixed_versions: &[String]) -> Option<String> {
+    match fixed_versions {
+        [] => None,
+        [one] => Some(one.clone()),
+        many => Some(many.join(" or ")),
+    }
+}
+
+/// Percent-encodes a relative path or id for use in a URI, keeping `/`.
+pub(crate) fn percent_encode_path(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for byte in s.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
