@@ -1,1 +1,50 @@
-fn main() {}
+//! The `rampart` binary: argument parsing and wiring. The work happens in
+//! the library crates; each subcommand lives in `commands/<name>.rs` with a
+//! `run(args) -> Result<ExitCode>`.
+
+mod cli;
+mod commands;
+mod paths;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, DbCommand};
+
+/// Exit code for usage and input errors (documented in the README).
+pub const EXIT_INPUT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => commands::scan::run(args),
+        Command::Db(db) => match db.command {
+            DbCommand::Import(args) => commands::db::import(&db.db, args),
+            DbCommand::Status(args) => commands::db::status(&db.db, args),
+            DbCommand::Update(args) => commands::db::update(&db.db, args),
+        },
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            let mut message = format!("error: {err}");
+            for cause in err.chain().skip(1) {
+                message.push_str(&format!("\n  caused by: {cause}"));
+            }
+            eprintln!("{message}");
+            ExitCode::from(EXIT_INPUT_ERROR)
+        }
+    }
+}
+
+/// `rampart scan | head` closing the pipe early is not an error (ripgrep
+/// treats it the same way).
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

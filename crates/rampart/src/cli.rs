@@ -1,0 +1,146 @@
+//! Command-line definitions (clap derive). Kept apart from the commands so
+//! `main.rs` stays a table of contents.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use rampart_core::Severity;
+use rampart_report::Format;
+
+/// Rampart: shift-left security scanning and secure incident response.
+///
+/// Exit codes: 0 nothing over the threshold, 1 findings over the threshold,
+/// 2 usage or input error.
+#[derive(Debug, Parser)]
+#[command(name = "rampart", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a directory or lockfile for vulnerable dependencies.
+    Scan(ScanArgs),
+    /// Manage the offline advisory database (OSV).
+    Db(DbArgs),
+}
+
+/// Where the advisory database lives.
+#[derive(Debug, Args, Clone)]
+pub struct DbLocation {
+    /// Advisory database file [default: the user's cache directory]
+    #[arg(long, global = true, env = "RAMPART_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Directory or lockfile to scan
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Scan dependencies (lockfiles and manifests) for known vulnerabilities.
+    /// This is currently the only scanner, so it runs with or without the flag.
+    #[arg(long)]
+    pub deps: bool,
+
+    /// Output format
+    #[arg(long, short = 'f', default_value = "table", value_name = "FORMAT")]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Fail (exit 1) on findings of this severity or higher
+    /// [default: from rampart.toml, else low]
+    #[arg(long, value_name = "SEVERITY", value_parser = rampart_report::parse_threshold)]
+    pub fail_on: Option<Severity>,
+
+    /// Policy file [default: rampart.toml in the scanned directory, if any]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Findings whose fingerprints are in this baseline file are reported as
+    /// ignored, not as new
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the fingerprints of all current findings to FILE as a baseline
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Leave out paths matching this glob (gitignore syntax); repeatable
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Do not honour .gitignore and .ignore files
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Warn when the newest advisory is older than this many days
+    #[arg(long, default_value_t = 7, value_name = "DAYS")]
+    pub max_db_age: i64,
+
+    /// Colour: auto, always or never
+    #[arg(long, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub db: DbLocation,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    #[command(flatten)]
+    pub db: DbLocation,
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Import OSV advisories from JSON files, directories or OSV zip archives
+    Import(ImportArgs),
+    /// Show what the database holds and how old it is
+    Status(StatusArgs),
+    /// Download the published OSV archives of the given ecosystems
+    Update(UpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// OSV JSON files, directories (searched recursively) or zip archives
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print machine-readable JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// OSV ecosystems to download (repeatable)
+    #[arg(long = "ecosystem", value_name = "NAME", default_values = ["crates.io", "npm", "PyPI", "Go", "Maven", "RubyGems", "NuGet", "Packagist", "Pub", "Hex"])]
+    pub ecosystems: Vec<String>,
+
+    /// Base URL of the OSV archive bucket (for mirrors)
+    #[arg(long, env = "RAMPART_OSV_MIRROR", default_value = "https://osv-vulnerabilities.storage.googleapis.com", value_name = "URL")]
+    pub mirror: String,
+
+    /// Seconds to wait for a connection before giving up
+    #[arg(long, default_value_t = 15, value_name = "SECONDS")]
+    pub timeout: u64,
+}

@@ -1,0 +1,185 @@
+//! `rampart scan`: find lockfiles, extract components, match them against
+//! the advisory database, apply the policy, render, pick the exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use rampart_core::Component;
+use rampart_deps::walk::{DiscoveredFile, WalkOptions, display_path, find_lockfiles};
+use rampart_deps::{ExtractInput, LockfileKind};
+use rampart_report::{
+    Baseline, DatabaseSummary, Format, Policy, ScanReport, ScannedFile, SkippedFile,
+};
+
+use crate::cli::{ColorChoice, ScanArgs};
+use crate::commands::db::{data_age_days, open_for_scan};
+use crate::paths;
+
+/// Larger files are not lockfiles anyone wrote; reading them whole would let
+/// one stray file dominate a scan's memory.
+const MAX_LOCKFILE_BYTES: u64 = 256 * 1024 * 1024;
+
+pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    let root = args.path.clone();
+    let root_meta = std::fs::metadata(&root)
+        .with_context(|| format!("cannot scan {}", root.display()))?;
+    let policy = load_policy(&args, &root, root_meta.is_dir())?;
+    let threshold = args.fail_on.unwrap_or(policy.fail_on);
+    let mut report = ScanReport::new(env!("CARGO_PKG_VERSION"), root.display().to_string());
+    report.threshold = threshold;
+
+    let files = if root_meta.is_dir() {
+        let mut excludes = policy.exclude.clone();
+        excludes.extend(args.exclude.iter().cloned());
+        let options = WalkOptions { excludes, no_ignore: args.no_ignore };
+        let outcome = find_lockfiles(&root, &options)?;
+        report.skipped.extend(outcome.skipped.into_iter().map(|s| SkippedFile {
+            path: s.display_path,
+            reason: s.reason,
+        }));
+        report.errors.extend(outcome.errors.into_iter().map(|s| SkippedFile {
+            path: s.display_path,
+            reason: s.reason,
+        }));
+        outcome.files
+    } else {
+        let name = root.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let kind = LockfileKind::detect(name).with_context(|| {
+            format!(
+                "{} is not a lockfile or manifest Rampart reads (supported: {})",
+                root.display(),
+                LockfileKind::ALL.map(LockfileKind::name).join(", ")
+            )
+        })?;
+        vec![DiscoveredFile { path: root.clone(), display_path: display_path(&root, &root), kind }]
+    };
+
+    // Input problems (a path that is not a lockfile) are reported before a
+    // missing database, so the first error a user sees is about their input.
+    let db = open_for_scan(&paths::advisory_db(&args.db.db)?)?;
+
+    for file in &files {
+        match extract_file(file) {
+            Ok(components) => {
+                report.scanned_files.push(ScannedFile {
+                    path: file.display_path.clone(),
+                    kind: file.kind.name().to_string(),
+                    components: components.len(),
+                });
+                report.components.extend(components);
+            }
+            Err(reason) => report.errors.push(SkippedFile { path: file.display_path.clone(), reason }),
+        }
+    }
+
+    let matched = rampart_osv::match_components(&db, &report.components)?;
+    for note in matched.notes {
+        report.skipped.push(SkippedFile {
+            path: note.location.to_string(),
+            reason: format!("{}: {}", note.package, note.message),
+        });
+    }
+    let meta = db.meta();
+    report.database = Some(DatabaseSummary {
+        advisories: meta.advisories,
+        newest_modified: meta.newest_modified.clone(),
+        age_days: data_age_days(meta.newest_modified.as_deref()),
+        max_age_days: policy.database_max_age_days.unwrap_or(args.max_db_age.max(0) as u32),
+    });
+
+    let today = jiff::ZonedDateTime::now().date();
+    let mut outcome = policy.apply(matched.findings, today);
+    if let Some(path) = &args.baseline {
+        let baseline = Baseline::load(path)?;
+        outcome.apply_baseline(&baseline);
+    }
+    if let Some(path) = &args.write_baseline {
+        let all = outcome.active.iter().chain(outcome.ignored.iter().map(|i| &i.finding));
+        Baseline::from_findings(all).save(path)?;
+    }
+    report.findings = outcome.active;
+    report.ignored = outcome.ignored;
+    report.expired_ignores = outcome.expired_ignores;
+    report.normalize();
+
+    write_report(&args, &report)?;
+    Ok(ExitCode::from(report.exit_code()))
+}
+
+/// `--config`, else `rampart.toml` in the scanned directory, else defaults.
+fn load_policy(args: &ScanArgs, root: &Path, root_is_dir: bool) -> anyhow::Result<Policy> {
+    if let Some(path) = &args.config {
+        return Ok(Policy::load(path)?);
+    }
+    let beside = if root_is_dir { root.join("rampart.toml") } else { PathBuf::new() };
+    if root_is_dir && beside.is_file() {
+        return Ok(Policy::load(&beside)?);
+    }
+    Ok(Policy::default())
+}
+
+/// Reads and extracts one file; the error is the reason shown to the user.
+fn extract_file(file: &DiscoveredFile) -> Result<Vec<Component>, String> {
+    let text = read_text(&file.path)?;
+    let dir = file.path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = Path::new(&file.display_path).parent().map(Path::to_path_buf).unwrap_or_default();
+    let read_include = move |name: &str| -> Option<(String, String)> {
+        let text = read_text(&dir.join(name)).ok()?;
+        let shown = base.join(name).to_string_lossy().replace('\\', "/");
+        Some((shown, text))
+    };
+    let input = ExtractInput { path: &file.display_path, text: &text, read_include: &read_include };
+    rampart_deps::extract(file.kind, &input).map_err(|err| {
+        // The error already names the file; the report lists it by path.
+        let message = err.to_string();
+        message.strip_prefix(&format!("{}", file.display_path)).map(|m| m.trim_start_matches(':').trim().to_string()).filter(|m| !m.is_empty()).unwrap_or(message)
+    })
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.len() > MAX_LOCKFILE_BYTES {
+        return Err(format!("larger than {} MiB; not read", MAX_LOCKFILE_BYTES / (1024 * 1024)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+}
+
+fn write_report(args: &ScanArgs, report: &ScanReport) -> anyhow::Result<()> {
+    match &args.output {
+        Some(path) => {
+            let mut buffer = Vec::new();
+            rampart_report::render(args.format, report, &mut buffer, false)?;
+            std::fs::write(path, buffer).with_context(|| format!("cannot write {}", path.display()))?;
+            if args.format != Format::Table {
+                eprintln!("{}", short_summary(report));
+            }
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            rampart_report::render(args.format, report, &mut out, color && !args.format.is_machine_readable())?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn short_summary(report: &ScanReport) -> String {
+    format!(
+        "{} findings ({}) in {} packages from {} files",
+        report.findings.len(),
+        report.severity_counts().describe(),
+        report.components.len(),
+        report.scanned_files.len()
+    )
+}
