@@ -453,6 +453,7 @@ fn finding_for(
             primary.details.as_ref().and_then(|d| d.lines().find(|l| !l.trim().is_empty()).map(str::to_string))
         })
         .unwrap_or_else(|| format!("{} affects {}", primary.id, component.name));
+    let title = one_line_title(&title);
     let version = component.version.exact().unwrap_or_default();
     let fingerprint = Fingerprint::from_parts(&[
         "vulnerability",
@@ -464,7 +465,7 @@ fn finding_for(
     ]);
     Finding {
         id: primary.id.clone(),
-        title: title.trim().to_string(),
+        title,
         severity,
         location: component.location.clone(),
         fingerprint,
@@ -478,4 +479,16 @@ fn finding_for(
             informational,
         },
     }
+}
+
+/// Advisories without a summary fall back to their details, which can run
+/// to paragraphs; a title is one line of reasonable length.
+fn one_line_title(text: &str) -> String {
+    const MAX_CHARS: usize = 120;
+    let line = text.trim();
+    if line.chars().count() <= MAX_CHARS {
+        return line.to_string();
+    }
+    let cut: String = line.chars().take(MAX_CHARS - 1).collect();
+    format!("{}…", cut.trim_end())
 }

@@ -42,24 +42,26 @@ pub struct ImportReport {
 const MAX_RECORD_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Reads every OSV record in `sources` (files, directories searched
-/// recursively, zip archives). Malformed records are reported, not skipped
-/// silently; I/O errors on a named source are problems too.
-pub fn read_sources(sources: &[PathBuf]) -> (Vec<(String, Advisory)>, Vec<ImportProblem>, usize) {
-    let mut reader = SourceReader::default();
+/// recursively, zip archives) and hands each valid one to `accept` as soon
+/// as it is parsed, so a 200,000-record import never holds them all.
+/// Malformed records are reported, not skipped silently; I/O errors on a
+/// named source are problems too. Returns the problems and the number of
+/// files read.
+pub fn read_sources(sources: &[PathBuf], accept: &mut dyn FnMut(Advisory)) -> (Vec<ImportProblem>, usize) {
+    let mut reader = SourceReader { accept, problems: Vec::new(), files_read: 0 };
     for source in sources {
         reader.read_path(source, true);
     }
-    (reader.advisories, reader.problems, reader.files_read)
+    (reader.problems, reader.files_read)
 }
 
-#[derive(Default)]
-struct SourceReader {
-    advisories: Vec<(String, Advisory)>,
+struct SourceReader<'a> {
+    accept: &'a mut dyn FnMut(Advisory),
     problems: Vec<ImportProblem>,
     files_read: usize,
 }
 
-impl SourceReader {
+impl SourceReader<'_> {
     fn problem(&mut self, source: impl Into<String>, reason: impl Into<String>) {
         self.problems.push(ImportProblem { source: source.into(), reason: reason.into() });
     }
@@ -111,8 +113,15 @@ impl SourceReader {
             Err(err) => return self.problem(display, format!("not a readable zip archive: {err}")),
         };
         self.files_read += 1;
+        // One inflater and two buffers for the whole archive. Letting the zip
+        // reader set up a decoder per entry costs ~40 KiB of short-lived
+        // allocations per record, interleaved with the records we keep; over
+        // 200,000 records that fragmented the heap to several GiB.
+        let mut inflater = flate2::Decompress::new(false);
+        let mut compressed = Vec::new();
+        let mut inflated = Vec::new();
         for index in 0..archive.len() {
-            let mut entry = match archive.by_index(index) {
+            let mut entry = match archive.by_index_raw(index) {
                 Ok(entry) => entry,
                 Err(err) => {
                     self.problem(format!("{display}!#{index}"), err.to_string());
@@ -130,14 +139,35 @@ impl SourceReader {
                 continue;
             }
             let source = format!("{display}!{name}");
-            let mut bytes = Vec::new();
-            match (&mut entry).take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes) {
-                Ok(_) if bytes.len() as u64 > MAX_RECORD_BYTES => {
-                    self.problem(source, format!("larger than {MAX_RECORD_BYTES} bytes"));
-                }
-                Ok(_) => self.parse_records(&source, &bytes),
-                Err(err) => self.problem(source, format!("cannot decompress: {err}")),
+            let method = entry.compression();
+            compressed.clear();
+            if let Err(err) = (&mut entry).take(MAX_RECORD_BYTES + 1).read_to_end(&mut compressed) {
+                self.problem(source, format!("cannot read: {err}"));
+                continue;
             }
+            drop(entry);
+            let bytes: &[u8] = match method {
+                zip::CompressionMethod::Stored => &compressed,
+                zip::CompressionMethod::Deflated => {
+                    match inflate(&mut inflater, &compressed, &mut inflated) {
+                        Ok(()) => &inflated,
+                        Err(reason) => {
+                            self.problem(source, reason);
+                            continue;
+                        }
+                    }
+                }
+                other => {
+                    self.problem(source, format!("unsupported zip compression {other}"));
+                    continue;
+                }
+            };
+            if bytes.len() as u64 > MAX_RECORD_BYTES {
+                self.problem(source, format!("larger than {MAX_RECORD_BYTES} bytes"));
+                continue;
+            }
+            let bytes = bytes.to_vec();
+            self.parse_records(&source, &bytes);
         }
     }
 
@@ -155,49 +185,75 @@ impl SourceReader {
             for (i, value) in values.into_iter().enumerate() {
                 let bytes = serde_json::to_vec(&value).unwrap_or_default();
                 match Advisory::from_json(&bytes) {
-                    Ok(advisory) => self.advisories.push((format!("{source}[{i}]"), advisory)),
+                    Ok(advisory) => (self.accept)(advisory),
                     Err(err) => self.problem(format!("{source}[{i}]"), err.to_string()),
                 }
             }
             return;
         }
         match Advisory::from_json(bytes) {
-            Ok(advisory) => self.advisories.push((source.to_string(), advisory)),
+            Ok(advisory) => (self.accept)(advisory),
             Err(err) => self.problem(source, err.to_string()),
         }
     }
 }
 
-/// A record held during a merge.
+/// A record held during a merge, already in its stored form: keeping the
+/// parsed `Advisory` of every record would cost several times the memory.
 struct Held {
-    advisory: Advisory,
     modified: jiff::Timestamp,
+    withdrawn: bool,
+    keys: Vec<Vec<u8>>,
+    ecosystems: Vec<String>,
+    json: Vec<u8>,
+}
+
+impl Held {
+    fn new(advisory: &Advisory) -> Result<Held, serde_json::Error> {
+        let mut ecosystems: Vec<String> = advisory
+            .affected
+            .iter()
+            .filter_map(|a| a.package.as_ref())
+            .filter_map(|p| Ecosystem::split_osv(&p.ecosystem).ok())
+            .map(|(e, _)| e.osv_name().to_string())
+            .collect();
+        ecosystems.sort();
+        ecosystems.dedup();
+        Ok(Held {
+            modified: advisory.modified_timestamp().unwrap_or_default(),
+            withdrawn: advisory.is_withdrawn(),
+            keys: advisory_keys(advisory),
+            ecosystems,
+            json: serde_json::to_vec(advisory)?,
+        })
+    }
 }
 
 /// Imports `sources` into the database at `db_path` (created if missing):
 /// upsert by id, a strictly newer `modified` wins, withdrawn records are
 /// kept but never matched. The file is replaced atomically.
 pub fn import(db_path: &Path, sources: &[PathBuf]) -> Result<ImportReport, DbError> {
-    let (incoming, problems, files_read) = read_sources(sources);
-    let mut report = ImportReport { files_read, problems, ..ImportReport::default() };
-    report.records_read = incoming.len();
-
+    let write_error = |e: serde_json::Error| DbError::Write {
+        path: db_path.to_path_buf(),
+        source: std::io::Error::other(e),
+    };
     let mut held: HashMap<String, Held> = HashMap::new();
     match Database::open(db_path) {
         Ok(db) => {
             for number in 0..db.record_count() {
                 let advisory = db.advisory(number as u32)?;
-                let modified = advisory.modified_timestamp().unwrap_or_default();
-                held.insert(advisory.id.clone(), Held { advisory, modified });
+                held.insert(advisory.id.clone(), Held::new(&advisory).map_err(write_error)?);
             }
         }
         Err(DbError::Missing { .. }) => {}
         Err(err) => return Err(err),
     }
 
-    for (_, advisory) in incoming {
+    let mut report = ImportReport::default();
+    let mut serialise_error = None;
+    let mut accept = |advisory: Advisory| {
+        report.records_read += 1;
         let modified = advisory.modified_timestamp().unwrap_or_default();
-        let withdrawn = advisory.is_withdrawn();
         match held.get(&advisory.id) {
             Some(existing) if existing.modified >= modified => report.unchanged += 1,
             existing => {
@@ -206,15 +262,26 @@ pub fn import(db_path: &Path, sources: &[PathBuf]) -> Result<ImportReport, DbErr
                 } else {
                     report.added += 1;
                 }
-                if withdrawn {
+                if advisory.is_withdrawn() {
                     report.withdrawn += 1;
                 }
-                held.insert(advisory.id.clone(), Held { advisory, modified });
+                match Held::new(&advisory) {
+                    Ok(entry) => {
+                        held.insert(advisory.id, entry);
+                    }
+                    Err(err) => serialise_error = Some(err),
+                }
             }
         }
+    };
+    let (problems, files_read) = read_sources(sources, &mut accept);
+    if let Some(err) = serialise_error {
+        return Err(write_error(err));
     }
+    report.problems = problems;
+    report.files_read = files_read;
 
-    let mut ids: Vec<&String> = held.keys().collect();
+    let mut ids: Vec<String> = held.keys().cloned().collect();
     ids.sort();
     let mut meta = DatabaseMeta {
         imported_at: jiff::Timestamp::now().round(jiff::Unit::Second).unwrap_or_default().to_string(),
@@ -223,35 +290,20 @@ pub fn import(db_path: &Path, sources: &[PathBuf]) -> Result<ImportReport, DbErr
     let mut newest: Option<jiff::Timestamp> = None;
     let mut records = Vec::with_capacity(ids.len());
     for id in ids {
-        let entry = &held[id];
-        let withdrawn = entry.advisory.is_withdrawn();
+        let Some(entry) = held.remove(&id) else { continue };
         newest = newest.max(Some(entry.modified));
-        if withdrawn {
+        if entry.withdrawn {
             meta.withdrawn += 1;
         } else {
             meta.advisories += 1;
-            let mut ecosystems: Vec<String> = entry
-                .advisory
-                .affected
-                .iter()
-                .filter_map(|a| a.package.as_ref())
-                .filter_map(|p| Ecosystem::split_osv(&p.ecosystem).ok())
-                .map(|(e, _)| e.osv_name().to_string())
-                .collect();
-            ecosystems.sort();
-            ecosystems.dedup();
-            for ecosystem in ecosystems {
+            for ecosystem in entry.ecosystems {
                 *meta.ecosystems.entry(ecosystem).or_default() += 1;
             }
         }
-        let json = serde_json::to_vec(&entry.advisory).map_err(|e| DbError::Write {
-            path: db_path.to_path_buf(),
-            source: std::io::Error::other(e),
-        })?;
-        records.push(RecordToWrite { json, withdrawn, keys: advisory_keys(&entry.advisory) });
+        records.push(RecordToWrite { json: entry.json, withdrawn: entry.withdrawn, keys: entry.keys });
     }
     meta.newest_modified = newest.map(|t| t.to_string());
-    let meta_json = serde_json::to_vec(&meta).unwrap_or_else(|_| b"{}".to_vec());
+    let meta_json = serde_json::to_vec(&meta).map_err(write_error)?;
     write_atomically(db_path, &format::encode(&records, &meta_json))?;
     report.meta = meta;
     Ok(report)
@@ -277,3 +329,32 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DbError> {
     result.map_err(err)
 }
 
+
+/// Inflates one raw deflate stream into `out`, reusing the inflater's state,
+/// stopping at [`MAX_RECORD_BYTES`] (a zip bomb is a problem, not an
+/// out-of-memory).
+fn inflate(inflater: &mut flate2::Decompress, input: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    inflater.reset(false);
+    out.clear();
+    loop {
+        if out.len() as u64 > MAX_RECORD_BYTES {
+            return Err(format!("larger than {MAX_RECORD_BYTES} bytes"));
+        }
+        if out.capacity() - out.len() < 16 * 1024 {
+            out.reserve(out.capacity().max(64 * 1024));
+        }
+        let (before_in, before_out) = (inflater.total_in(), inflater.total_out());
+        let rest = input.get(before_in as usize..).unwrap_or_default();
+        let status = inflater
+            .decompress_vec(rest, out, flate2::FlushDecompress::Finish)
+            .map_err(|err| format!("cannot decompress: {err}"))?;
+        if status == flate2::Status::StreamEnd {
+            return Ok(());
+        }
+        // Neither input consumed nor output produced with room to spare:
+        // the stream ended early.
+        if (inflater.total_in(), inflater.total_out()) == (before_in, before_out) {
+            return Err("cannot decompress: truncated deflate stream".into());
+        }
+    }
+}
