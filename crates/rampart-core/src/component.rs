@@ -13,7 +13,10 @@ pub struct Location {
 
 impl Location {
     pub fn new(path: impl Into<String>, line: Option<u32>) -> Location {
-        Location { path: path.into(), line }
+        Location {
+            path: path.into(),
+            line,
+        }
     }
 }
 

@@ -101,8 +101,14 @@ mod tests {
 
     #[test]
     fn fingerprint_parts_are_delimited() {
-        assert_ne!(Fingerprint::from_parts(&["ab", "c"]), Fingerprint::from_parts(&["a", "bc"]));
+        assert_ne!(
+            Fingerprint::from_parts(&["ab", "c"]),
+            Fingerprint::from_parts(&["a", "bc"])
+        );
         assert_eq!(Fingerprint::from_parts(&["x"]).as_str().len(), 32);
-        assert_eq!(Fingerprint::from_parts(&["x"]), Fingerprint::from_parts(&["x"]));
+        assert_eq!(
+            Fingerprint::from_parts(&["x"]),
+            Fingerprint::from_parts(&["x"])
+        );
     }
 }

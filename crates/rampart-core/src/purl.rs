@@ -97,22 +97,47 @@ mod tests {
 
     #[test]
     fn purls_per_ecosystem() {
-        check(Ecosystem::Npm, "@babel/core", "7.0.0", "pkg:npm/%40babel/core@7.0.0");
-        check(Ecosystem::Npm, "lodash", "4.17.20", "pkg:npm/lodash@4.17.20");
+        check(
+            Ecosystem::Npm,
+            "@babel/core",
+            "7.0.0",
+            "pkg:npm/%40babel/core@7.0.0",
+        );
+        check(
+            Ecosystem::Npm,
+            "lodash",
+            "4.17.20",
+            "pkg:npm/lodash@4.17.20",
+        );
         check(
             Ecosystem::Maven,
             "org.apache.logging.log4j:log4j-core",
             "2.14.1",
             "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
         );
-        check(Ecosystem::PyPI, "Zope.Interface", "5.4.0", "pkg:pypi/zope-interface@5.4.0");
+        check(
+            Ecosystem::PyPI,
+            "Zope.Interface",
+            "5.4.0",
+            "pkg:pypi/zope-interface@5.4.0",
+        );
         check(
             Ecosystem::Go,
             "golang.org/x/net",
             "v0.5.6",
             "pkg:golang/golang.org/x/net@v0.5.6",
         );
-        check(Ecosystem::CratesIo, "smallvec", "1.6.0", "pkg:cargo/smallvec@1.6.0");
-        check(Ecosystem::Debian, "openssl", "1:1.1.1n-0", "pkg:deb/debian/openssl@1%3A1.1.1n-0");
+        check(
+            Ecosystem::CratesIo,
+            "smallvec",
+            "1.6.0",
+            "pkg:cargo/smallvec@1.6.0",
+        );
+        check(
+            Ecosystem::Debian,
+            "openssl",
+            "1:1.1.1n-0",
+            "pkg:deb/debian/openssl@1%3A1.1.1n-0",
+        );
     }
 }

@@ -5,10 +5,18 @@ pub enum ExtractError {
     /// The file is not valid in its format (bad JSON, TOML, YAML, XML or
     /// line syntax).
     #[error("{path}{}: {message}", line_suffix(*line))]
-    Malformed { path: String, line: Option<u32>, message: String },
+    Malformed {
+        path: String,
+        line: Option<u32>,
+        message: String,
+    },
     /// The file is valid but a version of the format we do not read.
     #[error("{path}: unsupported {format} format: {message}")]
-    Unsupported { path: String, format: &'static str, message: String },
+    Unsupported {
+        path: String,
+        format: &'static str,
+        message: String,
+    },
 }
 
 fn line_suffix(line: Option<u32>) -> String {
@@ -16,8 +24,43 @@ fn line_suffix(line: Option<u32>) -> String {
 }
 
 impl ExtractError {
+    /// The 1-based line the problem is on, when known.
+    pub fn line(&self) -> Option<u32> {
+        match self {
+            ExtractError::Malformed { line, .. } => *line,
+            ExtractError::Unsupported { .. } => None,
+        }
+    }
+
+    /// The problem without the path: for reports that list it by path.
+    pub fn reason(&self) -> String {
+        match self {
+            ExtractError::Malformed {
+                line: Some(line),
+                message,
+                ..
+            } => {
+                format!("line {line}: {message}")
+            }
+            ExtractError::Malformed {
+                line: None,
+                message,
+                ..
+            } => message.clone(),
+            ExtractError::Unsupported {
+                format, message, ..
+            } => {
+                format!("unsupported {format} format: {message}")
+            }
+        }
+    }
+
     pub fn malformed(path: &str, line: Option<u32>, message: impl Into<String>) -> ExtractError {
-        ExtractError::Malformed { path: path.to_string(), line, message: message.into() }
+        ExtractError::Malformed {
+            path: path.to_string(),
+            line,
+            message: message.into(),
+        }
     }
 
     /// A serde_json error, with the line it reports.
@@ -28,7 +71,9 @@ impl ExtractError {
 
     /// A TOML parse error, with the line of its span.
     pub fn toml(path: &str, text: &str, err: &toml::de::Error) -> ExtractError {
-        let line = err.span().map(|span| crate::LineIndex::new(text).line_of(span.start));
+        let line = err
+            .span()
+            .map(|span| crate::LineIndex::new(text).line_of(span.start));
         ExtractError::malformed(path, line, format!("invalid TOML: {}", err.message()))
     }
 

@@ -33,7 +33,11 @@ pub struct ExtractInput<'a> {
 impl<'a> ExtractInput<'a> {
     /// An input that cannot read other files.
     pub fn standalone(path: &'a str, text: &'a str) -> ExtractInput<'a> {
-        ExtractInput { path, text, read_include: &|_| None }
+        ExtractInput {
+            path,
+            text,
+            read_include: &|_| None,
+        }
     }
 }
 
@@ -41,7 +45,10 @@ impl<'a> ExtractInput<'a> {
 ///
 /// Components come back sorted and without exact duplicates; never panics on
 /// hostile input.
-pub fn extract(kind: LockfileKind, input: &ExtractInput<'_>) -> Result<Vec<Component>, ExtractError> {
+pub fn extract(
+    kind: LockfileKind,
+    input: &ExtractInput<'_>,
+) -> Result<Vec<Component>, ExtractError> {
     let mut components = formats::extract(kind, input)?;
     components.sort();
     components.dedup();

@@ -61,7 +61,10 @@ pub struct WalkOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum WalkError {
     #[error("invalid exclude pattern {pattern:?}: {source}")]
-    BadExclude { pattern: String, source: ignore::Error },
+    BadExclude {
+        pattern: String,
+        source: ignore::Error,
+    },
 }
 
 /// Finds every supported lockfile under `root`, honouring `.gitignore` and
@@ -71,11 +74,15 @@ pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome,
     for pattern in &options.excludes {
         overrides
             .add(&format!("!{pattern}"))
-            .map_err(|source| WalkError::BadExclude { pattern: pattern.clone(), source })?;
+            .map_err(|source| WalkError::BadExclude {
+                pattern: pattern.clone(),
+                source,
+            })?;
     }
-    let overrides = overrides
-        .build()
-        .map_err(|source| WalkError::BadExclude { pattern: options.excludes.join(", "), source })?;
+    let overrides = overrides.build().map_err(|source| WalkError::BadExclude {
+        pattern: options.excludes.join(", "),
+        source,
+    })?;
 
     let mut outcome = WalkOutcome::default();
     let walker = ignore::WalkBuilder::new(root)
@@ -108,8 +115,12 @@ pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome,
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let Some(name) = entry.file_name().to_str() else { continue };
-        let Some(kind) = LockfileKind::detect(name) else { continue };
+        let Some(name) = entry.file_name().to_str() else {
+            continue;
+        };
+        let Some(kind) = LockfileKind::detect(name) else {
+            continue;
+        };
         outcome.files.push(DiscoveredFile {
             display_path: display_path(root, entry.path()),
             path: entry.into_path(),
@@ -128,7 +139,9 @@ pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome,
         .collect();
     outcome.files.retain(|f| {
         let shadowed = f.kind == LockfileKind::GoSum
-            && f.path.parent().is_some_and(|dir| go_mod_dirs.iter().any(|d| d == dir));
+            && f.path
+                .parent()
+                .is_some_and(|dir| go_mod_dirs.iter().any(|d| d == dir));
         if shadowed {
             outcome.skipped.push(SkippedPath {
                 display_path: f.display_path.clone(),
@@ -141,7 +154,8 @@ pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome,
 }
 
 fn is_skipped_directory(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|n| SKIPPED_DIRECTORIES.contains(&n))
+    name.to_str()
+        .is_some_and(|n| SKIPPED_DIRECTORIES.contains(&n))
 }
 
 fn err_path(err: &ignore::Error) -> Option<String> {
@@ -161,8 +175,10 @@ pub fn display_path(root: &Path, path: &Path) -> String {
         Ok(rel) if !rel.as_os_str().is_empty() => rel,
         _ => path.file_name().map(Path::new).unwrap_or(path),
     };
-    let parts: Vec<String> =
-        relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     parts.join("/")
 }
 
@@ -189,10 +205,25 @@ mod tests {
         write("excluded/poetry.lock");
         std::fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
 
-        let options = WalkOptions { excludes: vec!["excluded/".into()], no_ignore: false };
+        let options = WalkOptions {
+            excludes: vec!["excluded/".into()],
+            no_ignore: false,
+        };
         let outcome = find_lockfiles(root, &options).unwrap();
-        let found: Vec<&str> = outcome.files.iter().map(|f| f.display_path.as_str()).collect();
-        assert_eq!(found, ["Cargo.lock", "lonely/go.sum", "svc/go.mod", "web/package-lock.json"]);
+        let found: Vec<&str> = outcome
+            .files
+            .iter()
+            .map(|f| f.display_path.as_str())
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "Cargo.lock",
+                "lonely/go.sum",
+                "svc/go.mod",
+                "web/package-lock.json"
+            ]
+        );
         assert_eq!(outcome.skipped.len(), 1);
         assert_eq!(outcome.skipped[0].display_path, "svc/go.sum");
     }

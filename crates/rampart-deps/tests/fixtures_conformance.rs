@@ -74,7 +74,9 @@ fn as_package(
                 .filter(|e| e.name == c.name)
                 .map(|e| e.version.clone())
                 .find(|v| {
-                    v == "0.0.0" || v.is_empty() || (!v.is_empty() && requirement.contains(v.as_str()))
+                    v == "0.0.0"
+                        || v.is_empty()
+                        || (!v.is_empty() && requirement.contains(v.as_str()))
                 })
                 .unwrap_or_else(|| format!("<unresolved {requirement}>"))
         }
@@ -84,17 +86,27 @@ fn as_package(
         version,
         ecosystem: c.ecosystem.osv_name().to_string(),
         commit: c.source.commit().unwrap_or("").to_string(),
-        groups: if ignore_groups { Vec::new() } else { c.groups.clone() },
+        groups: if ignore_groups {
+            Vec::new()
+        } else {
+            c.groups.clone()
+        },
         line: if with_line { c.location.line } else { None },
     }
 }
 
 #[test]
 fn every_lockfile_fixture_extracts_exactly_the_expected_packages() {
-    let Some(dir) = rampart_fixtures::sub("lockfiles") else { return };
+    let Some(dir) = rampart_fixtures::sub("lockfiles") else {
+        return;
+    };
     let expected: BTreeMap<String, Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
-    assert!(expected.len() >= 20, "expected.json lists {} fixtures", expected.len());
+    assert!(
+        expected.len() >= 20,
+        "expected.json lists {} fixtures",
+        expected.len()
+    );
 
     let mut failures = Vec::new();
     for (rel, entry) in &expected {
@@ -109,7 +121,11 @@ fn every_lockfile_fixture_extracts_exactly_the_expected_packages() {
             let text = std::fs::read_to_string(fixture_dir.join(name)).ok()?;
             Some((rel_dir.join(name).to_string_lossy().into_owned(), text))
         };
-        let input = ExtractInput { path: rel, text: &text, read_include: &read_include };
+        let input = ExtractInput {
+            path: rel,
+            text: &text,
+            read_include: &read_include,
+        };
         let components = match extract(kind, &input) {
             Ok(c) => c,
             Err(err) => {
@@ -137,15 +153,26 @@ fn every_lockfile_fixture_extracts_exactly_the_expected_packages() {
                 "{rel}: location path {}",
                 c.location.path
             );
-            assert!(c.location.line.is_some_and(|l| l >= 1), "{rel}: {} has no line", c.name);
+            assert!(
+                c.location.line.is_some_and(|l| l >= 1),
+                "{rel}: {} has no line",
+                c.name
+            );
         }
     }
-    assert!(failures.is_empty(), "{} fixtures differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixtures differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn fixture_folder_has_no_unlisted_lockfiles() {
-    let Some(dir) = rampart_fixtures::sub("lockfiles") else { return };
+    let Some(dir) = rampart_fixtures::sub("lockfiles") else {
+        return;
+    };
     let expected: BTreeMap<String, Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
     let mut stack = vec![dir.clone()];
@@ -156,7 +183,11 @@ fn fixture_folder_has_no_unlisted_lockfiles() {
                 stack.push(p);
                 continue;
             }
-            let rel = p.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             let listed = expected.contains_key(&rel)
                 || rel == "pip/other-file.txt"
                 || Path::new(&rel).parent() == Some(Path::new(""));

@@ -9,7 +9,10 @@ use rampart_deps::{ExtractInput, LockfileKind, extract};
 /// Sample files per kind: our own test data plus the shared fixtures.
 fn samples() -> Vec<(LockfileKind, PathBuf)> {
     let mut files = Vec::new();
-    collect(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data"), &mut files);
+    collect(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data"),
+        &mut files,
+    );
     if let Some(dir) = rampart_fixtures::sub("lockfiles") {
         collect(&dir, &mut files);
     }
@@ -33,7 +36,9 @@ fn samples() -> Vec<(LockfileKind, PathBuf)> {
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -46,7 +51,11 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn run(kind: LockfileKind, text: &str) {
     let include = |_: &str| Some(("inc.txt".to_string(), "-r inc.txt\n".to_string()));
-    let input = ExtractInput { path: "x", text, read_include: &include };
+    let input = ExtractInput {
+        path: "x",
+        text,
+        read_include: &include,
+    };
     let _ = extract(kind, &input);
 }
 
@@ -55,7 +64,9 @@ fn truncations_and_corruptions_never_panic() {
     let samples = samples();
     assert!(samples.len() >= 20, "only {} samples found", samples.len());
     for (kind, path) in &samples {
-        let Ok(text) = std::fs::read_to_string(path) else { continue };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
         // Every cut point for small files, a few hundred for large ones.
         let step = (text.len() / 300).max(1);
         for cut in (0..text.len()).step_by(step) {
@@ -65,7 +76,14 @@ fn truncations_and_corruptions_never_panic() {
         }
         // Structural characters swapped for each other break nesting in
         // every way a parser has to survive.
-        let swaps = [('{', '['), ('"', '\''), (':', '='), ('\n', ' '), ('[', '{'), (' ', '\t')];
+        let swaps = [
+            ('{', '['),
+            ('"', '\''),
+            (':', '='),
+            ('\n', ' '),
+            ('[', '{'),
+            (' ', '\t'),
+        ];
         for (from, to) in swaps {
             run(*kind, &text.replacen(from, &to.to_string(), 3));
             run(*kind, &text.replace(from, &to.to_string()));
@@ -95,7 +113,11 @@ fn garbage_never_panics() {
         for text in garbage {
             run(kind, text);
         }
-        let deep = format!("{}{}", "{\"dependencies\": {\"a\": ".repeat(2000), "}".repeat(4000));
+        let deep = format!(
+            "{}{}",
+            "{\"dependencies\": {\"a\": ".repeat(2000),
+            "}".repeat(4000)
+        );
         run(kind, &deep);
     }
 }

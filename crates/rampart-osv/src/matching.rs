@@ -63,7 +63,9 @@ struct Evaluation {
 }
 
 fn package_matches(affected: &Affected, ecosystem: &Ecosystem, normalized_name: &str) -> bool {
-    let Some(package) = &affected.package else { return false };
+    let Some(package) = &affected.package else {
+        return false;
+    };
     let Ok((advisory_ecosystem, _release)) = Ecosystem::split_osv(&package.ecosystem) else {
         return false;
     };
@@ -143,7 +145,13 @@ fn range_affects(
     Ok((affected, fixes_above))
 }
 
-fn evaluate(advisory: &Advisory, component: &Component, normalized: &str, version: &ParsedVersion, raw: &str) -> Evaluation {
+fn evaluate(
+    advisory: &Advisory,
+    component: &Component,
+    normalized: &str,
+    version: &ParsedVersion,
+    raw: &str,
+) -> Evaluation {
     let mut evaluation = Evaluation::default();
     for affected in &advisory.affected {
         if !package_matches(affected, &component.ecosystem, normalized) {
@@ -175,7 +183,9 @@ fn evaluate(advisory: &Advisory, component: &Component, normalized: &str, versio
                         &version_in_ordering
                     }
                     Err(err) => {
-                        evaluation.problems.push(format!("{}: SEMVER range: {err}", advisory.id));
+                        evaluation
+                            .problems
+                            .push(format!("{}: SEMVER range: {err}", advisory.id));
                         continue;
                     }
                 },
@@ -224,8 +234,14 @@ fn clearing_versions(
 
 /// Severity of an advisory for one package: the newest CVSS version that
 /// scores, else a database's own rating, else informational, else unknown.
-fn advisory_severity(advisory: &Advisory, matched: &[&Affected]) -> (Severity, Option<f64>, Vec<String>) {
-    let entries = advisory.severity.iter().chain(matched.iter().flat_map(|a| a.severity.iter()));
+fn advisory_severity(
+    advisory: &Advisory,
+    matched: &[&Affected],
+) -> (Severity, Option<f64>, Vec<String>) {
+    let entries = advisory
+        .severity
+        .iter()
+        .chain(matched.iter().flat_map(|a| a.severity.iter()));
     let mut vectors = Vec::new();
     let mut best: Option<crate::cvss::CvssScore> = None;
     let mut rating = None;
@@ -250,7 +266,11 @@ fn advisory_severity(advisory: &Advisory, matched: &[&Affected]) -> (Severity, O
     vectors.sort();
     vectors.dedup();
     if let Some(score) = best {
-        return (crate::cvss::severity(&score), Some(score.base_score), vectors);
+        return (
+            crate::cvss::severity(&score),
+            Some(score.base_score),
+            vectors,
+        );
     }
     let database_rating = std::iter::once(&advisory.database_specific)
         .chain(matched.iter().map(|a| &a.database_specific))
@@ -268,7 +288,11 @@ fn advisory_severity(advisory: &Advisory, matched: &[&Affected]) -> (Severity, O
 /// RustSec's `informational` (unmaintained, unsound, notice).
 fn informational_kind(matched: &[&Affected]) -> Option<String> {
     matched.iter().find_map(|a| {
-        a.database_specific.as_ref()?.get("informational")?.as_str().map(str::to_string)
+        a.database_specific
+            .as_ref()?
+            .get("informational")?
+            .as_str()
+            .map(str::to_string)
     })
 }
 
@@ -330,7 +354,9 @@ pub fn match_components(db: &Database, components: &[Component]) -> Result<Match
     let mut records_by_package: HashMap<(Ecosystem, String), Rc<[u32]>> = HashMap::new();
 
     for component in components {
-        let Some(raw_version) = component.version.exact() else { continue };
+        let Some(raw_version) = component.version.exact() else {
+            continue;
+        };
         let note = |message: String| MatchNote {
             location: component.location.clone(),
             package: format!("{}/{}@{raw_version}", component.ecosystem, component.name),
@@ -359,7 +385,9 @@ pub fn match_components(db: &Database, components: &[Component]) -> Result<Match
         let version = match version::parse(&component.ecosystem, raw_version) {
             Ok(v) => v,
             Err(err) => {
-                outcome.notes.push(note(format!("version not checked: {err}")));
+                outcome
+                    .notes
+                    .push(note(format!("version not checked: {err}")));
                 continue;
             }
         };
@@ -386,7 +414,9 @@ pub fn match_components(db: &Database, components: &[Component]) -> Result<Match
             }
         }
         for group in alias_groups(&hits) {
-            outcome.findings.push(finding_for(&group, component, &normalized, &candidates));
+            outcome
+                .findings
+                .push(finding_for(&group, component, &normalized, &candidates));
         }
     }
     outcome.notes.sort();
@@ -423,7 +453,10 @@ fn finding_for(
             .filter(|a| package_matches(a, &component.ecosystem, normalized))
             .collect();
         let (s, score, vectors) = advisory_severity(advisory, &matched);
-        if first || s.threshold_rank() > severity.threshold_rank() || (severity == Severity::Unknown && s != Severity::Unknown) {
+        if first
+            || s.threshold_rank() > severity.threshold_rank()
+            || (severity == Severity::Unknown && s != Severity::Unknown)
+        {
             severity = s;
         }
         first = false;
@@ -450,7 +483,10 @@ fn finding_for(
         .clone()
         .filter(|s| !s.trim().is_empty())
         .or_else(|| {
-            primary.details.as_ref().and_then(|d| d.lines().find(|l| !l.trim().is_empty()).map(str::to_string))
+            primary
+                .details
+                .as_ref()
+                .and_then(|d| d.lines().find(|l| !l.trim().is_empty()).map(str::to_string))
         })
         .unwrap_or_else(|| format!("{} affects {}", primary.id, component.name));
     let title = one_line_title(&title);

@@ -20,19 +20,39 @@ pub struct Advisory {
     pub published: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub aliases: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub related: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub severity: Vec<SeverityEntry>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub affected: Vec<Affected>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub references: Vec<Reference>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_specific: Option<Value>,
@@ -51,11 +71,23 @@ pub struct SeverityEntry {
 pub struct Affected {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<Package>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub severity: Vec<SeverityEntry>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub ranges: Vec<Range>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub versions: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ecosystem_specific: Option<Value>,
@@ -132,14 +164,21 @@ where
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
     #[error("invalid JSON at line {line}, column {column}: {message}")]
-    Json { line: usize, column: usize, message: String },
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
 }
 
 impl SchemaError {
     fn invalid(field: impl Into<String>, message: impl Into<String>) -> SchemaError {
-        SchemaError::Invalid { field: field.into(), message: message.into() }
+        SchemaError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -161,7 +200,10 @@ impl Advisory {
             return Err(SchemaError::invalid("id", "is empty"));
         }
         parse_timestamp(&self.modified).map_err(|m| SchemaError::invalid("modified", m))?;
-        for (field, value) in [("published", &self.published), ("withdrawn", &self.withdrawn)] {
+        for (field, value) in [
+            ("published", &self.published),
+            ("withdrawn", &self.withdrawn),
+        ] {
             if let Some(value) = value {
                 parse_timestamp(value).map_err(|m| SchemaError::invalid(field, m))?;
             }
@@ -184,7 +226,11 @@ impl Advisory {
                 if range.kind == RangeType::Git && range.repo.is_none() {
                     return Err(SchemaError::invalid(field, "GIT range without repo"));
                 }
-                if !range.events.iter().any(|e| matches!(e, Event::Introduced(_))) {
+                if !range
+                    .events
+                    .iter()
+                    .any(|e| matches!(e, Event::Introduced(_)))
+                {
                     return Err(SchemaError::invalid(field, "has no introduced event"));
                 }
                 let upper_bounds = range
@@ -194,10 +240,16 @@ impl Advisory {
                     .map(std::mem::discriminant)
                     .collect::<std::collections::HashSet<_>>();
                 if upper_bounds.len() > 1 {
-                    return Err(SchemaError::invalid(field, "mixes fixed and last_affected events"));
+                    return Err(SchemaError::invalid(
+                        field,
+                        "mixes fixed and last_affected events",
+                    ));
                 }
                 if let Some(event) = range.events.iter().find(|e| e.version().trim().is_empty()) {
-                    return Err(SchemaError::invalid(field, format!("empty version in {event:?}")));
+                    return Err(SchemaError::invalid(
+                        field,
+                        format!("empty version in {event:?}"),
+                    ));
                 }
             }
         }
@@ -233,26 +285,45 @@ mod tests {
     use super::*;
 
     fn check_invalid(json: &str, want: &str) {
-        let err = Advisory::from_json(json.as_bytes()).unwrap_err().to_string();
+        let err = Advisory::from_json(json.as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(want), "{err:?} does not contain {want:?}");
     }
 
     #[test]
     fn minimal_record_parses() {
-        let a = Advisory::from_json(br#"{"id":"X-1","modified":"2024-01-01T00:00:00Z","aliases":null}"#)
-            .unwrap();
+        let a = Advisory::from_json(
+            br#"{"id":"X-1","modified":"2024-01-01T00:00:00Z","aliases":null}"#,
+        )
+        .unwrap();
         assert_eq!(a.id, "X-1");
         assert!(a.aliases.is_empty());
     }
 
     #[test]
     fn invalid_records_say_why() {
-        check_invalid(r#"{"id":"","modified":"2024-01-01T00:00:00Z"}"#, "id: is empty");
+        check_invalid(
+            r#"{"id":"","modified":"2024-01-01T00:00:00Z"}"#,
+            "id: is empty",
+        );
         check_invalid(r#"{"id":"X","modified":"yesterday"}"#, "modified");
-        check_invalid(r#"{"modified":"2024-01-01T00:00:00Z"}"#, "missing field `id`");
-        check_invalid(r#"{"id":"X","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[]}]}]}"#, "has no events");
-        check_invalid(r#"{"id":"X","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"fixed":"1.0.0"}]}]}]}"#, "no introduced");
-        check_invalid(r#"{"id":"X","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0","fixed":"1"}]}]}]}"#, "invalid JSON");
+        check_invalid(
+            r#"{"modified":"2024-01-01T00:00:00Z"}"#,
+            "missing field `id`",
+        );
+        check_invalid(
+            r#"{"id":"X","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[]}]}]}"#,
+            "has no events",
+        );
+        check_invalid(
+            r#"{"id":"X","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"fixed":"1.0.0"}]}]}]}"#,
+            "no introduced",
+        );
+        check_invalid(
+            r#"{"id":"X","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0","fixed":"1"}]}]}]}"#,
+            "invalid JSON",
+        );
         check_invalid("[1,2", "invalid JSON");
     }
 

@@ -20,12 +20,20 @@ fn database(advisories: &[Value]) -> (tempfile::TempDir, Database) {
 
 fn advisory(id: &str, ecosystem: &str, name: &str, affected_extra: Value) -> Value {
     let mut affected = json!({"package": {"ecosystem": ecosystem, "name": name}});
-    affected.as_object_mut().unwrap().extend(affected_extra.as_object().unwrap().clone());
+    affected
+        .as_object_mut()
+        .unwrap()
+        .extend(affected_extra.as_object().unwrap().clone());
     json!({"id": id, "modified": "2026-01-01T00:00:00Z", "affected": [affected]})
 }
 
 fn component(ecosystem: Ecosystem, name: &str, version: &str) -> Component {
-    Component::new(ecosystem, name, ComponentVersion::Exact(version.into()), Location::new("lock", Some(1)))
+    Component::new(
+        ecosystem,
+        name,
+        ComponentVersion::Exact(version.into()),
+        Location::new("lock", Some(1)),
+    )
 }
 
 /// Matches one component; returns (ids, fixed versions) of the findings.
@@ -44,10 +52,18 @@ fn check_one(advisories: &[Value], c: Component) -> Vec<(String, Vec<String>)> {
 
 /// A range over one npm package with these events, checked at `version`.
 fn check_events(events: Value, version: &str, expected_fix: Option<&[&str]>) {
-    let adv = advisory("T-1", "npm", "pkg", json!({"ranges": [{"type": "SEMVER", "events": events}]}));
+    let adv = advisory(
+        "T-1",
+        "npm",
+        "pkg",
+        json!({"ranges": [{"type": "SEMVER", "events": events}]}),
+    );
     let found = check_one(&[adv], component(Ecosystem::Npm, "pkg", version));
     match expected_fix {
-        None => assert!(found.is_empty(), "{version} should not be affected: {found:?}"),
+        None => assert!(
+            found.is_empty(),
+            "{version} should not be affected: {found:?}"
+        ),
         Some(fix) => {
             assert_eq!(found.len(), 1, "{version} should be affected");
             assert_eq!(found[0].1, fix, "fix for {version}");
@@ -106,33 +122,95 @@ fn a_range_without_upper_bound_affects_every_later_version() {
 
 #[test]
 fn versions_lists_use_the_ecosystem_ordering_and_name_normalisation() {
-    let adv = advisory("T-2", "PyPI", "Zope.Interface", json!({"versions": ["5.4", "5.5"]}));
-    assert_eq!(check_one(&[adv.clone()], component(Ecosystem::PyPI, "zope-interface", "5.4.0")).len(), 1);
-    assert!(check_one(&[adv], component(Ecosystem::PyPI, "zope-interface", "5.4.1")).is_empty());
+    let adv = advisory(
+        "T-2",
+        "PyPI",
+        "Zope.Interface",
+        json!({"versions": ["5.4", "5.5"]}),
+    );
+    assert_eq!(
+        check_one(
+            std::slice::from_ref(&adv),
+            component(Ecosystem::PyPI, "zope-interface", "5.4.0")
+        )
+        .len(),
+        1
+    );
+    assert!(
+        check_one(
+            &[adv],
+            component(Ecosystem::PyPI, "zope-interface", "5.4.1")
+        )
+        .is_empty()
+    );
 }
 
 #[test]
 fn ecosystem_ranges_use_the_native_ordering() {
     // PEP 440: 2.0rc1 < 2.0 < 2.0.post1.
-    let adv = advisory("T-3", "PyPI", "pkg", json!({"ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}));
-    assert_eq!(check_one(&[adv.clone()], component(Ecosystem::PyPI, "pkg", "2.0rc1")).len(), 1);
-    assert!(check_one(&[adv.clone()], component(Ecosystem::PyPI, "pkg", "2.0.post1")).is_empty());
+    let adv = advisory(
+        "T-3",
+        "PyPI",
+        "pkg",
+        json!({"ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}),
+    );
+    assert_eq!(
+        check_one(
+            std::slice::from_ref(&adv),
+            component(Ecosystem::PyPI, "pkg", "2.0rc1")
+        )
+        .len(),
+        1
+    );
+    assert!(
+        check_one(
+            std::slice::from_ref(&adv),
+            component(Ecosystem::PyPI, "pkg", "2.0.post1")
+        )
+        .is_empty()
+    );
     // Maven: 1.0-SNAPSHOT < 1.0 < 1.0-sp1.
-    let adv = advisory("T-4", "Maven", "g:a", json!({"ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0"}]}]}));
-    assert_eq!(check_one(&[adv.clone()], component(Ecosystem::Maven, "g:a", "1.0-SNAPSHOT")).len(), 1);
+    let adv = advisory(
+        "T-4",
+        "Maven",
+        "g:a",
+        json!({"ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0"}]}]}),
+    );
+    assert_eq!(
+        check_one(
+            std::slice::from_ref(&adv),
+            component(Ecosystem::Maven, "g:a", "1.0-SNAPSHOT")
+        )
+        .len(),
+        1
+    );
     assert!(check_one(&[adv], component(Ecosystem::Maven, "g:a", "1.0-sp1")).is_empty());
 }
 
 #[test]
 fn ecosystem_suffixes_match_the_base_ecosystem() {
-    let adv = advisory("T-5", "Packagist:https://packages.drupal.org/8", "drupal/x", json!({"ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.5.0"}]}]}));
-    assert_eq!(check_one(&[adv], component(Ecosystem::Packagist, "drupal/x", "2.4.0")).len(), 1);
+    let adv = advisory(
+        "T-5",
+        "Packagist:https://packages.drupal.org/8",
+        "drupal/x",
+        json!({"ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.5.0"}]}]}),
+    );
+    assert_eq!(
+        check_one(&[adv], component(Ecosystem::Packagist, "drupal/x", "2.4.0")).len(),
+        1
+    );
 }
 
 #[test]
 fn other_packages_and_ecosystems_do_not_match() {
     let adv = advisory("T-6", "npm", "pkg", json!({"versions": ["1.0.0"]}));
-    assert!(check_one(&[adv.clone()], component(Ecosystem::Npm, "pkg2", "1.0.0")).is_empty());
+    assert!(
+        check_one(
+            std::slice::from_ref(&adv),
+            component(Ecosystem::Npm, "pkg2", "1.0.0")
+        )
+        .is_empty()
+    );
     assert!(check_one(&[adv], component(Ecosystem::CratesIo, "pkg", "1.0.0")).is_empty());
 }
 
@@ -146,26 +224,58 @@ fn aliases_merge_into_one_finding_with_a_fix_that_clears_both() {
     let outcome = match_components(&db, &[component(Ecosystem::CratesIo, "c", "1.0.0")]).unwrap();
     assert_eq!(outcome.findings.len(), 1);
     let finding = &outcome.findings[0];
-    assert_eq!(finding.id, "RUSTSEC-2026-0001", "the ecosystem's own database names it");
-    let FindingKind::Vulnerability { aliases, fixed_versions, .. } = &finding.kind;
+    assert_eq!(
+        finding.id, "RUSTSEC-2026-0001",
+        "the ecosystem's own database names it"
+    );
+    let FindingKind::Vulnerability {
+        aliases,
+        fixed_versions,
+        ..
+    } = &finding.kind;
     assert_eq!(aliases, &["CVE-2026-1", "GHSA-aaaa-bbbb-cccc"]);
-    assert_eq!(fixed_versions, &["1.3.0"], "1.2.0 still has the RUSTSEC one");
+    assert_eq!(
+        fixed_versions,
+        &["1.3.0"],
+        "1.2.0 still has the RUSTSEC one"
+    );
 }
 
 #[test]
 fn git_only_ranges_are_noted_not_guessed() {
-    let adv = advisory("T-7", "PyPI", "pkg", json!({"ranges": [{"type": "GIT", "repo": "https://example.invalid/r", "events": [{"introduced": "0"}, {"fixed": "abc123"}]}]}));
+    let adv = advisory(
+        "T-7",
+        "PyPI",
+        "pkg",
+        json!({"ranges": [{"type": "GIT", "repo": "https://example.invalid/r", "events": [{"introduced": "0"}, {"fixed": "abc123"}]}]}),
+    );
     let (_dir, db) = database(&[adv]);
     let outcome = match_components(&db, &[component(Ecosystem::PyPI, "pkg", "1.0")]).unwrap();
     assert!(outcome.findings.is_empty());
-    assert!(outcome.notes[0].message.contains("GIT"), "{:?}", outcome.notes);
+    assert!(
+        outcome.notes[0].message.contains("GIT"),
+        "{:?}",
+        outcome.notes
+    );
 }
 
 #[test]
 fn unresolved_components_are_never_matched() {
-    let adv = advisory("T-8", "PyPI", "requests", json!({"ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}));
+    let adv = advisory(
+        "T-8",
+        "PyPI",
+        "requests",
+        json!({"ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}),
+    );
     let (_dir, db) = database(&[adv]);
-    let c = Component::new(Ecosystem::PyPI, "requests", ComponentVersion::Unresolved { requirement: ">=2".into() }, Location::new("r.txt", Some(1)));
+    let c = Component::new(
+        Ecosystem::PyPI,
+        "requests",
+        ComponentVersion::Unresolved {
+            requirement: ">=2".into(),
+        },
+        Location::new("r.txt", Some(1)),
+    );
     let outcome = match_components(&db, &[c]).unwrap();
     assert!(outcome.findings.is_empty());
     assert_eq!(outcome.checked, 0);
@@ -173,19 +283,30 @@ fn unresolved_components_are_never_matched() {
 
 #[test]
 fn unparsable_versions_are_noted() {
-    let adv = advisory("T-9", "npm", "pkg", json!({"ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]}));
+    let adv = advisory(
+        "T-9",
+        "npm",
+        "pkg",
+        json!({"ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]}),
+    );
     let (_dir, db) = database(&[adv]);
-    let outcome = match_components(&db, &[component(Ecosystem::Npm, "pkg", "not-a-version")]).unwrap();
+    let outcome =
+        match_components(&db, &[component(Ecosystem::Npm, "pkg", "not-a-version")]).unwrap();
     assert!(outcome.findings.is_empty());
-    assert!(outcome.notes[0].message.contains("not checked"), "{:?}", outcome.notes);
+    assert!(
+        outcome.notes[0].message.contains("not checked"),
+        "{:?}",
+        outcome.notes
+    );
 }
 
 #[test]
 fn severity_prefers_cvss_then_database_rating() {
     let mut adv = advisory("T-10", "npm", "pkg", json!({"versions": ["1.0.0"]}));
-    adv["severity"] = json!([{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]);
+    adv["severity"] =
+        json!([{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]);
     adv["database_specific"] = json!({"severity": "LOW"});
-    let (_dir, db) = database(&[adv.clone()]);
+    let (_dir, db) = database(std::slice::from_ref(&adv));
     let outcome = match_components(&db, &[component(Ecosystem::Npm, "pkg", "1.0.0")]).unwrap();
     assert_eq!(outcome.findings[0].severity.as_str(), "critical");
 

@@ -137,7 +137,12 @@ pub struct UpdateArgs {
     pub ecosystems: Vec<String>,
 
     /// Base URL of the OSV archive bucket (for mirrors)
-    #[arg(long, env = "RAMPART_OSV_MIRROR", default_value = "https://osv-vulnerabilities.storage.googleapis.com", value_name = "URL")]
+    #[arg(
+        long,
+        env = "RAMPART_OSV_MIRROR",
+        default_value = "https://osv-vulnerabilities.storage.googleapis.com",
+        value_name = "URL"
+    )]
     pub mirror: String,
 
     /// Seconds to wait for a connection before giving up

@@ -9,7 +9,9 @@ pub fn advisory_db(explicit: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
         return Ok(path.clone());
     }
     let cache = dirs::cache_dir().ok_or_else(|| {
-        anyhow::anyhow!("no cache directory is known for this user; pass --db PATH or set RAMPART_DB")
+        anyhow::anyhow!(
+            "no cache directory is known for this user; pass --db PATH or set RAMPART_DB"
+        )
     })?;
     Ok(cache.join("rampart").join("advisories.db"))
 }

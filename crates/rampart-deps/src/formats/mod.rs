@@ -198,9 +198,18 @@ mod tests {
 
     #[test]
     fn detection_by_file_name() {
-        assert_eq!(LockfileKind::detect("Cargo.lock"), Some(LockfileKind::CargoLock));
-        assert_eq!(LockfileKind::detect("requirements-dev.txt"), Some(LockfileKind::Requirements));
-        assert_eq!(LockfileKind::detect("dev-requirements.txt"), Some(LockfileKind::Requirements));
+        assert_eq!(
+            LockfileKind::detect("Cargo.lock"),
+            Some(LockfileKind::CargoLock)
+        );
+        assert_eq!(
+            LockfileKind::detect("requirements-dev.txt"),
+            Some(LockfileKind::Requirements)
+        );
+        assert_eq!(
+            LockfileKind::detect("dev-requirements.txt"),
+            Some(LockfileKind::Requirements)
+        );
         assert_eq!(LockfileKind::detect("README.txt"), None);
         assert_eq!(LockfileKind::detect("package.json"), None);
         for kind in LockfileKind::ALL {

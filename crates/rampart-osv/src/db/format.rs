@@ -103,7 +103,13 @@ pub(crate) fn encode(records: &[RecordToWrite], meta_json: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&(postings_by_key.len() as u32).to_le_bytes());
     out.extend_from_slice(&(records.len() as u32).to_le_bytes());
     out.extend_from_slice(&(meta_json.len() as u32).to_le_bytes());
-    for offset in [strings_offset, postings_offset, records_offset, data_offset, meta_offset] {
+    for offset in [
+        strings_offset,
+        postings_offset,
+        records_offset,
+        data_offset,
+        meta_offset,
+    ] {
         out.extend_from_slice(&offset.to_le_bytes());
     }
     out.resize(HEADER_LEN, 0);
@@ -135,7 +141,9 @@ pub(crate) struct Layout {
 pub enum FormatError {
     #[error("not a Rampart advisory index (bad magic)")]
     BadMagic,
-    #[error("index format version {found} is not supported (this build reads {FORMAT_VERSION}); re-import the advisories")]
+    #[error(
+        "index format version {found} is not supported (this build reads {FORMAT_VERSION}); re-import the advisories"
+    )]
     Version { found: u32 },
     #[error("index is corrupt: {0}")]
     Corrupt(&'static str),
@@ -179,7 +187,9 @@ impl Layout {
             to_usize(read_u64(bytes, 48)?)?,
             to_usize(read_u64(bytes, 56)?)?,
         ];
-        let meta_end = offsets[5].checked_add(meta_len).ok_or(FormatError::Corrupt("meta"))?;
+        let meta_end = offsets[5]
+            .checked_add(meta_len)
+            .ok_or(FormatError::Corrupt("meta"))?;
         if offsets.windows(2).any(|w| w[0] > w[1]) || meta_end != bytes.len() {
             return Err(FormatError::Corrupt("section offsets"));
         }
@@ -205,7 +215,11 @@ impl Layout {
         &bytes[self.meta.0..self.meta.1]
     }
 
-    fn key_at<'a>(&self, bytes: &'a [u8], i: usize) -> Result<(&'a [u8], usize, usize), FormatError> {
+    fn key_at<'a>(
+        &self,
+        bytes: &'a [u8],
+        i: usize,
+    ) -> Result<(&'a [u8], usize, usize), FormatError> {
         let entry = self.keys.0 + i * KEY_ENTRY_LEN;
         let str_off = read_u32(bytes, entry)? as usize;
         let str_len = read_u32(bytes, entry + 4)? as usize;
@@ -244,7 +258,11 @@ impl Layout {
     }
 
     /// The JSON bytes and flags of record `number`.
-    pub(crate) fn record<'a>(&self, bytes: &'a [u8], number: usize) -> Result<(&'a [u8], u32), FormatError> {
+    pub(crate) fn record<'a>(
+        &self,
+        bytes: &'a [u8],
+        number: usize,
+    ) -> Result<(&'a [u8], u32), FormatError> {
         if number >= self.record_count {
             return Err(FormatError::Corrupt("record number"));
         }
@@ -266,13 +284,21 @@ mod tests {
 
     fn sample() -> Vec<u8> {
         let records = vec![
-            RecordToWrite { json: b"{\"a\":1}".to_vec(), withdrawn: false, keys: vec![index_key("npm", "a")] },
+            RecordToWrite {
+                json: b"{\"a\":1}".to_vec(),
+                withdrawn: false,
+                keys: vec![index_key("npm", "a")],
+            },
             RecordToWrite {
                 json: b"{\"b\":2}".to_vec(),
                 withdrawn: false,
                 keys: vec![index_key("npm", "a"), index_key("PyPI", "b")],
             },
-            RecordToWrite { json: b"{\"c\":3}".to_vec(), withdrawn: true, keys: vec![index_key("npm", "a")] },
+            RecordToWrite {
+                json: b"{\"c\":3}".to_vec(),
+                withdrawn: true,
+                keys: vec![index_key("npm", "a")],
+            },
         ];
         encode(&records, b"{}")
     }
@@ -281,10 +307,21 @@ mod tests {
     fn round_trip() {
         let bytes = sample();
         let layout = Layout::parse(&bytes).unwrap();
-        assert_eq!(layout.lookup(&bytes, &index_key("npm", "a")).unwrap(), [0, 1]);
+        assert_eq!(
+            layout.lookup(&bytes, &index_key("npm", "a")).unwrap(),
+            [0, 1]
+        );
         assert_eq!(layout.lookup(&bytes, &index_key("PyPI", "b")).unwrap(), [1]);
-        assert!(layout.lookup(&bytes, &index_key("npm", "zzz")).unwrap().is_empty());
-        assert_eq!(layout.record(&bytes, 2).unwrap(), (&b"{\"c\":3}"[..], FLAG_WITHDRAWN));
+        assert!(
+            layout
+                .lookup(&bytes, &index_key("npm", "zzz"))
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            layout.record(&bytes, 2).unwrap(),
+            (&b"{\"c\":3}"[..], FLAG_WITHDRAWN)
+        );
         assert_eq!(layout.meta(&bytes), b"{}");
     }
 

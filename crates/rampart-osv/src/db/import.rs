@@ -47,8 +47,15 @@ const MAX_RECORD_BYTES: u64 = 32 * 1024 * 1024;
 /// Malformed records are reported, not skipped silently; I/O errors on a
 /// named source are problems too. Returns the problems and the number of
 /// files read.
-pub fn read_sources(sources: &[PathBuf], accept: &mut dyn FnMut(Advisory)) -> (Vec<ImportProblem>, usize) {
-    let mut reader = SourceReader { accept, problems: Vec::new(), files_read: 0 };
+pub fn read_sources(
+    sources: &[PathBuf],
+    accept: &mut dyn FnMut(Advisory),
+) -> (Vec<ImportProblem>, usize) {
+    let mut reader = SourceReader {
+        accept,
+        problems: Vec::new(),
+        files_read: 0,
+    };
     for source in sources {
         reader.read_path(source, true);
     }
@@ -63,7 +70,10 @@ struct SourceReader<'a> {
 
 impl SourceReader<'_> {
     fn problem(&mut self, source: impl Into<String>, reason: impl Into<String>) {
-        self.problems.push(ImportProblem { source: source.into(), reason: reason.into() });
+        self.problems.push(ImportProblem {
+            source: source.into(),
+            reason: reason.into(),
+        });
     }
 
     fn read_path(&mut self, path: &Path, named_by_user: bool) {
@@ -95,9 +105,10 @@ impl SourceReader<'_> {
             },
             // Directories hold READMEs and the like; only a file the user
             // named explicitly is worth a complaint.
-            _ if named_by_user => {
-                self.problem(display, "not an OSV source (expected a .json file, a .zip archive or a directory)")
-            }
+            _ if named_by_user => self.problem(
+                display,
+                "not an OSV source (expected a .json file, a .zip archive or a directory)",
+            ),
             _ => {}
         }
     }
@@ -131,7 +142,10 @@ impl SourceReader<'_> {
             let name = match entry.name() {
                 Ok(name) => name.into_owned(),
                 Err(err) => {
-                    self.problem(format!("{display}!#{index}"), format!("bad entry name: {err}"));
+                    self.problem(
+                        format!("{display}!#{index}"),
+                        format!("bad entry name: {err}"),
+                    );
                     continue;
                 }
             };
@@ -141,7 +155,10 @@ impl SourceReader<'_> {
             let source = format!("{display}!{name}");
             let method = entry.compression();
             compressed.clear();
-            if let Err(err) = (&mut entry).take(MAX_RECORD_BYTES + 1).read_to_end(&mut compressed) {
+            if let Err(err) = (&mut entry)
+                .take(MAX_RECORD_BYTES + 1)
+                .read_to_end(&mut compressed)
+            {
                 self.problem(source, format!("cannot read: {err}"));
                 continue;
             }
@@ -179,7 +196,10 @@ impl SourceReader<'_> {
             let values: Vec<serde_json::Value> = match serde_json::from_slice(bytes) {
                 Ok(values) => values,
                 Err(err) => {
-                    return self.problem(source, format!("invalid JSON at line {}: {err}", err.line()));
+                    return self.problem(
+                        source,
+                        format!("invalid JSON at line {}: {err}", err.line()),
+                    );
                 }
             };
             for (i, value) in values.into_iter().enumerate() {
@@ -242,7 +262,10 @@ pub fn import(db_path: &Path, sources: &[PathBuf]) -> Result<ImportReport, DbErr
         Ok(db) => {
             for number in 0..db.record_count() {
                 let advisory = db.advisory(number as u32)?;
-                held.insert(advisory.id.clone(), Held::new(&advisory).map_err(write_error)?);
+                held.insert(
+                    advisory.id.clone(),
+                    Held::new(&advisory).map_err(write_error)?,
+                );
             }
         }
         Err(DbError::Missing { .. }) => {}
@@ -284,13 +307,18 @@ pub fn import(db_path: &Path, sources: &[PathBuf]) -> Result<ImportReport, DbErr
     let mut ids: Vec<String> = held.keys().cloned().collect();
     ids.sort();
     let mut meta = DatabaseMeta {
-        imported_at: jiff::Timestamp::now().round(jiff::Unit::Second).unwrap_or_default().to_string(),
+        imported_at: jiff::Timestamp::now()
+            .round(jiff::Unit::Second)
+            .unwrap_or_default()
+            .to_string(),
         ..DatabaseMeta::default()
     };
     let mut newest: Option<jiff::Timestamp> = None;
     let mut records = Vec::with_capacity(ids.len());
     for id in ids {
-        let Some(entry) = held.remove(&id) else { continue };
+        let Some(entry) = held.remove(&id) else {
+            continue;
+        };
         newest = newest.max(Some(entry.modified));
         if entry.withdrawn {
             meta.withdrawn += 1;
@@ -300,7 +328,11 @@ pub fn import(db_path: &Path, sources: &[PathBuf]) -> Result<ImportReport, DbErr
                 *meta.ecosystems.entry(ecosystem).or_default() += 1;
             }
         }
-        records.push(RecordToWrite { json: entry.json, withdrawn: entry.withdrawn, keys: entry.keys });
+        records.push(RecordToWrite {
+            json: entry.json,
+            withdrawn: entry.withdrawn,
+            keys: entry.keys,
+        });
     }
     meta.newest_modified = newest.map(|t| t.to_string());
     let meta_json = serde_json::to_vec(&meta).map_err(write_error)?;
@@ -312,10 +344,19 @@ pub fn import(db_path: &Path, sources: &[PathBuf]) -> Result<ImportReport, DbErr
 /// Writes to a temporary file beside `path`, syncs it and renames it over
 /// `path`, so a reader sees the old index or the new one, never a mix.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DbError> {
-    let err = |source| DbError::Write { path: path.to_path_buf(), source };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let err = |source| DbError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("advisories");
+    let file_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("advisories");
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
@@ -329,11 +370,14 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DbError> {
     result.map_err(err)
 }
 
-
 /// Inflates one raw deflate stream into `out`, reusing the inflater's state,
 /// stopping at [`MAX_RECORD_BYTES`] (a zip bomb is a problem, not an
 /// out-of-memory).
-fn inflate(inflater: &mut flate2::Decompress, input: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+fn inflate(
+    inflater: &mut flate2::Decompress,
+    input: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
     inflater.reset(false);
     out.clear();
     loop {

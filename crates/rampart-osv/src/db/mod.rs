@@ -22,16 +22,28 @@ use format::{FLAG_WITHDRAWN, Layout, index_key};
 /// Errors opening, reading or writing the database.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("advisory database {path} does not exist; run `rampart db import` or `rampart db update` first")]
+    #[error(
+        "advisory database {path} does not exist; run `rampart db import` or `rampart db update` first"
+    )]
     Missing { path: PathBuf },
     #[error("cannot read advisory database {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("advisory database {path}: {source}")]
     Format { path: PathBuf, source: FormatError },
     #[error("advisory database {path}: record {record} is unreadable: {message}")]
-    Record { path: PathBuf, record: usize, message: String },
+    Record {
+        path: PathBuf,
+        record: usize,
+        message: String,
+    },
     #[error("cannot write advisory database {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// What the database holds, stored beside the records so `db status` and
@@ -80,9 +92,14 @@ impl Database {
     pub fn open(path: &Path) -> Result<Database, DbError> {
         let file = std::fs::File::open(path).map_err(|source| {
             if source.kind() == std::io::ErrorKind::NotFound {
-                DbError::Missing { path: path.to_path_buf() }
+                DbError::Missing {
+                    path: path.to_path_buf(),
+                }
             } else {
-                DbError::Io { path: path.to_path_buf(), source }
+                DbError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                }
             }
         })?;
         // SAFETY: the index is only ever replaced by rename, never written in
@@ -91,10 +108,10 @@ impl Database {
         // without the map.
         let bytes = match unsafe { memmap2::Mmap::map(&file) } {
             Ok(map) => Bytes::Mapped(map),
-            Err(_) => Bytes::Owned(
-                std::fs::read(path)
-                    .map_err(|source| DbError::Io { path: path.to_path_buf(), source })?,
-            ),
+            Err(_) => Bytes::Owned(std::fs::read(path).map_err(|source| DbError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?),
         };
         Database::from_bytes(path, bytes)
     }
@@ -105,12 +122,21 @@ impl Database {
     }
 
     fn from_bytes(path: &Path, bytes: Bytes) -> Result<Database, DbError> {
-        let layout = Layout::parse(&bytes)
-            .map_err(|source| DbError::Format { path: path.to_path_buf(), source })?;
-        let meta: DatabaseMeta = serde_json::from_slice(layout.meta(&bytes)).map_err(|_| {
-            DbError::Format { path: path.to_path_buf(), source: FormatError::Corrupt("meta") }
+        let layout = Layout::parse(&bytes).map_err(|source| DbError::Format {
+            path: path.to_path_buf(),
+            source,
         })?;
-        Ok(Database { path: path.to_path_buf(), bytes, layout, meta })
+        let meta: DatabaseMeta =
+            serde_json::from_slice(layout.meta(&bytes)).map_err(|_| DbError::Format {
+                path: path.to_path_buf(),
+                source: FormatError::Corrupt("meta"),
+            })?;
+        Ok(Database {
+            path: path.to_path_buf(),
+            bytes,
+            layout,
+            meta,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -128,10 +154,16 @@ impl Database {
 
     /// Record numbers of the active advisories that list this package.
     pub fn records_for(&self, ecosystem: &Ecosystem, name: &str) -> Result<Vec<u32>, DbError> {
-        let key = index_key(ecosystem.osv_name(), &normalize_package_name(ecosystem, name));
+        let key = index_key(
+            ecosystem.osv_name(),
+            &normalize_package_name(ecosystem, name),
+        );
         self.layout
             .lookup(&self.bytes, &key)
-            .map_err(|source| DbError::Format { path: self.path.clone(), source })
+            .map_err(|source| DbError::Format {
+                path: self.path.clone(),
+                source,
+            })
     }
 
     /// Parses record `number`.
@@ -145,16 +177,26 @@ impl Database {
     }
 
     /// The advisories that list this package, parsed.
-    pub fn advisories_for(&self, ecosystem: &Ecosystem, name: &str) -> Result<Vec<Advisory>, DbError> {
-        self.records_for(ecosystem, name)?.into_iter().map(|n| self.advisory(n)).collect()
+    pub fn advisories_for(
+        &self,
+        ecosystem: &Ecosystem,
+        name: &str,
+    ) -> Result<Vec<Advisory>, DbError> {
+        self.records_for(ecosystem, name)?
+            .into_iter()
+            .map(|n| self.advisory(n))
+            .collect()
     }
 
     /// The JSON and withdrawn flag of a record.
     fn raw_record(&self, number: usize) -> Result<(&[u8], bool), DbError> {
-        let (json, flags) = self
-            .layout
-            .record(&self.bytes, number)
-            .map_err(|source| DbError::Format { path: self.path.clone(), source })?;
+        let (json, flags) =
+            self.layout
+                .record(&self.bytes, number)
+                .map_err(|source| DbError::Format {
+                    path: self.path.clone(),
+                    source,
+                })?;
         Ok((json, flags & FLAG_WITHDRAWN != 0))
     }
 }
@@ -167,7 +209,10 @@ pub(crate) fn advisory_keys(advisory: &Advisory) -> Vec<Vec<u8>> {
         .filter_map(|a| a.package.as_ref())
         .filter_map(|p| {
             let (ecosystem, _) = Ecosystem::split_osv(&p.ecosystem).ok()?;
-            Some(index_key(ecosystem.osv_name(), &normalize_package_name(&ecosystem, &p.name)))
+            Some(index_key(
+                ecosystem.osv_name(),
+                &normalize_package_name(&ecosystem, &p.name),
+            ))
         })
         .collect();
     keys.sort();

@@ -26,10 +26,18 @@ pub fn import(location: &DbLocation, args: ImportArgs) -> anyhow::Result<ExitCod
     })
 }
 
-fn print_import_report(report: &ImportReport, db_path: &std::path::Path, elapsed: Duration) -> anyhow::Result<()> {
+fn print_import_report(
+    report: &ImportReport,
+    db_path: &std::path::Path,
+    elapsed: Duration,
+) -> anyhow::Result<()> {
     let mut err = std::io::stderr().lock();
     for problem in &report.problems {
-        writeln!(err, "warning: skipped {}: {}", problem.source, problem.reason)?;
+        writeln!(
+            err,
+            "warning: skipped {}: {}",
+            problem.source, problem.reason
+        )?;
     }
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -41,7 +49,11 @@ fn print_import_report(report: &ImportReport, db_path: &std::path::Path, elapsed
         report.added,
         report.updated,
         report.unchanged,
-        if report.withdrawn > 0 { format!(", {} withdrawn", report.withdrawn) } else { String::new() },
+        if report.withdrawn > 0 {
+            format!(", {} withdrawn", report.withdrawn)
+        } else {
+            String::new()
+        },
         if report.problems.is_empty() {
             String::new()
         } else {
@@ -79,7 +91,11 @@ pub fn status(location: &DbLocation, args: StatusArgs) -> anyhow::Result<ExitCod
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(out, "database:        {}", db_path.display())?;
-    writeln!(out, "advisories:      {} active, {} withdrawn", meta.advisories, meta.withdrawn)?;
+    writeln!(
+        out,
+        "advisories:      {} active, {} withdrawn",
+        meta.advisories, meta.withdrawn
+    )?;
     match (&meta.newest_modified, age_days) {
         (Some(newest), Some(days)) => writeln!(out, "newest modified: {newest} ({days} days ago)")?,
         _ => writeln!(out, "newest modified: none")?,
@@ -113,7 +129,11 @@ pub fn update(location: &DbLocation, args: UpdateArgs) -> anyhow::Result<ExitCod
         .into();
     let mut archives = Vec::new();
     for ecosystem in &args.ecosystems {
-        let url = format!("{}/{}/all.zip", args.mirror.trim_end_matches('/'), url_segment(ecosystem));
+        let url = format!(
+            "{}/{}/all.zip",
+            args.mirror.trim_end_matches('/'),
+            url_segment(ecosystem)
+        );
         eprintln!("downloading {url}");
         let archive = download_dir.join(format!("{}.zip", url_segment(ecosystem)));
         download(&agent, &url, &archive).with_context(|| {
@@ -135,7 +155,8 @@ pub fn update(location: &DbLocation, args: UpdateArgs) -> anyhow::Result<ExitCod
 fn download(agent: &ureq::Agent, url: &str, to: &std::path::Path) -> anyhow::Result<()> {
     let response = agent.get(url).call()?;
     let mut reader = response.into_body().into_reader();
-    let mut file = std::fs::File::create(to).with_context(|| format!("cannot create {}", to.display()))?;
+    let mut file =
+        std::fs::File::create(to).with_context(|| format!("cannot create {}", to.display()))?;
     std::io::copy(&mut reader, &mut file)?;
     Ok(())
 }

@@ -23,8 +23,8 @@ const MAX_LOCKFILE_BYTES: u64 = 256 * 1024 * 1024;
 
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let root = args.path.clone();
-    let root_meta = std::fs::metadata(&root)
-        .with_context(|| format!("cannot scan {}", root.display()))?;
+    let root_meta =
+        std::fs::metadata(&root).with_context(|| format!("cannot scan {}", root.display()))?;
     let policy = load_policy(&args, &root, root_meta.is_dir())?;
     let threshold = args.fail_on.unwrap_or(policy.fail_on);
     let mut report = ScanReport::new(env!("CARGO_PKG_VERSION"), root.display().to_string());
@@ -33,19 +33,29 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let files = if root_meta.is_dir() {
         let mut excludes = policy.exclude.clone();
         excludes.extend(args.exclude.iter().cloned());
-        let options = WalkOptions { excludes, no_ignore: args.no_ignore };
+        let options = WalkOptions {
+            excludes,
+            no_ignore: args.no_ignore,
+        };
         let outcome = find_lockfiles(&root, &options)?;
-        report.skipped.extend(outcome.skipped.into_iter().map(|s| SkippedFile {
-            path: s.display_path,
-            reason: s.reason,
-        }));
-        report.errors.extend(outcome.errors.into_iter().map(|s| SkippedFile {
-            path: s.display_path,
-            reason: s.reason,
-        }));
+        report
+            .skipped
+            .extend(outcome.skipped.into_iter().map(|s| SkippedFile {
+                path: s.display_path,
+                reason: s.reason,
+            }));
+        report
+            .errors
+            .extend(outcome.errors.into_iter().map(|s| SkippedFile {
+                path: s.display_path,
+                reason: s.reason,
+            }));
         outcome.files
     } else {
-        let name = root.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = root
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         let kind = LockfileKind::detect(name).with_context(|| {
             format!(
                 "{} is not a lockfile or manifest Rampart reads (supported: {})",
@@ -53,7 +63,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
                 LockfileKind::ALL.map(LockfileKind::name).join(", ")
             )
         })?;
-        vec![DiscoveredFile { path: root.clone(), display_path: display_path(&root, &root), kind }]
+        vec![DiscoveredFile {
+            path: root.clone(),
+            display_path: display_path(&root, &root),
+            kind,
+        }]
     };
 
     // Input problems (a path that is not a lockfile) are reported before a
@@ -70,7 +84,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
                 });
                 report.components.extend(components);
             }
-            Err(reason) => report.errors.push(SkippedFile { path: file.display_path.clone(), reason }),
+            Err(reason) => report.errors.push(SkippedFile {
+                path: file.display_path.clone(),
+                reason,
+            }),
         }
     }
 
@@ -86,7 +103,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         advisories: meta.advisories,
         newest_modified: meta.newest_modified.clone(),
         age_days: data_age_days(meta.newest_modified.as_deref()),
-        max_age_days: policy.database_max_age_days.unwrap_or(args.max_db_age.max(0) as u32),
+        max_age_days: policy
+            .database_max_age_days
+            .unwrap_or(args.max_db_age.max(0) as u32),
     });
 
     let today = jiff::ZonedDateTime::now().date();
@@ -96,7 +115,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         outcome.apply_baseline(&baseline);
     }
     if let Some(path) = &args.write_baseline {
-        let all = outcome.active.iter().chain(outcome.ignored.iter().map(|i| &i.finding));
+        let all = outcome
+            .active
+            .iter()
+            .chain(outcome.ignored.iter().map(|i| &i.finding));
         Baseline::from_findings(all).save(path)?;
     }
     report.findings = outcome.active;
@@ -105,6 +127,16 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     report.normalize();
 
     write_report(&args, &report)?;
+    // The table says this itself; machine output must stay byte-identical
+    // from day to day, so the warning goes to stderr.
+    if args.format != Format::Table {
+        if let Some(db) = report.database.as_ref().filter(|db| db.is_stale()) {
+            eprintln!(
+                "warning: the newest advisory in the database is {} days old; run `rampart db update`",
+                db.age_days.unwrap_or_default()
+            );
+        }
+    }
     Ok(ExitCode::from(report.exit_code()))
 }
 
@@ -113,7 +145,11 @@ fn load_policy(args: &ScanArgs, root: &Path, root_is_dir: bool) -> anyhow::Resul
     if let Some(path) = &args.config {
         return Ok(Policy::load(path)?);
     }
-    let beside = if root_is_dir { root.join("rampart.toml") } else { PathBuf::new() };
+    let beside = if root_is_dir {
+        root.join("rampart.toml")
+    } else {
+        PathBuf::new()
+    };
     if root_is_dir && beside.is_file() {
         return Ok(Policy::load(&beside)?);
     }
@@ -123,28 +159,43 @@ fn load_policy(args: &ScanArgs, root: &Path, root_is_dir: bool) -> anyhow::Resul
 /// Reads and extracts one file; the error is the reason shown to the user.
 fn extract_file(file: &DiscoveredFile) -> Result<Vec<Component>, String> {
     let text = read_text(&file.path)?;
-    let dir = file.path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let base = Path::new(&file.display_path).parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = file
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let base = Path::new(&file.display_path)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let read_include = move |name: &str| -> Option<(String, String)> {
         let text = read_text(&dir.join(name)).ok()?;
         let shown = base.join(name).to_string_lossy().replace('\\', "/");
         Some((shown, text))
     };
-    let input = ExtractInput { path: &file.display_path, text: &text, read_include: &read_include };
-    rampart_deps::extract(file.kind, &input).map_err(|err| {
-        // The error already names the file; the report lists it by path.
-        let message = err.to_string();
-        message.strip_prefix(&format!("{}", file.display_path)).map(|m| m.trim_start_matches(':').trim().to_string()).filter(|m| !m.is_empty()).unwrap_or(message)
-    })
+    let input = ExtractInput {
+        path: &file.display_path,
+        text: &text,
+        read_include: &read_include,
+    };
+    rampart_deps::extract(file.kind, &input).map_err(|err| err.reason())
 }
 
 fn read_text(path: &Path) -> Result<String, String> {
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if meta.len() > MAX_LOCKFILE_BYTES {
-        return Err(format!("larger than {} MiB; not read", MAX_LOCKFILE_BYTES / (1024 * 1024)));
+        return Err(format!(
+            "larger than {} MiB; not read",
+            MAX_LOCKFILE_BYTES / (1024 * 1024)
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 fn write_report(args: &ScanArgs, report: &ScanReport) -> anyhow::Result<()> {
@@ -152,7 +203,8 @@ fn write_report(args: &ScanArgs, report: &ScanReport) -> anyhow::Result<()> {
         Some(path) => {
             let mut buffer = Vec::new();
             rampart_report::render(args.format, report, &mut buffer, false)?;
-            std::fs::write(path, buffer).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(path, buffer)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             if args.format != Format::Table {
                 eprintln!("{}", short_summary(report));
             }
@@ -163,11 +215,17 @@ fn write_report(args: &ScanArgs, report: &ScanReport) -> anyhow::Result<()> {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
                 ColorChoice::Auto => {
-                    stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    stdout.is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
             let mut out = std::io::BufWriter::new(stdout.lock());
-            rampart_report::render(args.format, report, &mut out, color && !args.format.is_machine_readable())?;
+            rampart_report::render(
+                args.format,
+                report,
+                &mut out,
+                color && !args.format.is_machine_readable(),
+            )?;
             out.flush()?;
         }
     }

@@ -4,7 +4,9 @@ use crate::Env;
 
 #[test]
 fn import_of_the_rustsec_fixtures_counts_every_record() {
-    let Some(env) = Env::with_fixture_advisories(&["osv/rustsec"]) else { return };
+    let Some(env) = Env::with_fixture_advisories(&["osv/rustsec"]) else {
+        return;
+    };
     let status = env.rampart(&["db", "status", "--json"]);
     assert_eq!(status.code(), 0, "{}", status.stderr());
     let status = status.json();
@@ -13,7 +15,12 @@ fn import_of_the_rustsec_fixtures_counts_every_record() {
     // The folder holds 1,206 records and a SOURCE.md.
     assert_eq!(active + withdrawn, 1206, "{status}");
     assert_eq!(status["ecosystems"]["crates.io"].as_u64().unwrap(), active);
-    assert!(status["newest_modified"].as_str().unwrap().starts_with("20"));
+    assert!(
+        status["newest_modified"]
+            .as_str()
+            .unwrap()
+            .starts_with("20")
+    );
 
     let text = env.rampart(&["db", "status"]).stdout();
     assert!(text.contains("crates.io"), "{text}");
@@ -38,13 +45,22 @@ fn reimport_is_idempotent_and_a_newer_modified_wins() {
     assert_eq!(first.code(), 0, "{}", first.stderr());
     assert!(first.stdout().contains("1 new"), "{}", first.stdout());
     let older = env.rampart(&["db", "import", "old.json"]);
-    assert!(older.stdout().contains("0 new, 0 updated, 1 unchanged"), "{}", older.stdout());
+    assert!(
+        older.stdout().contains("0 new, 0 updated, 1 unchanged"),
+        "{}",
+        older.stdout()
+    );
     let again = env.rampart(&["db", "import", "new.json"]);
     assert!(again.stdout().contains("1 unchanged"), "{}", again.stdout());
 
     std::fs::write(env.path("package-lock.json"), LEFT_PAD_LOCK).unwrap();
     let scan = env.rampart(&["scan", "--format", "json", "package-lock.json"]);
-    assert_eq!(scan.json()["findings"][0]["title"], "newer text", "{}", scan.stdout());
+    assert_eq!(
+        scan.json()["findings"][0]["title"],
+        "newer text",
+        "{}",
+        scan.stdout()
+    );
 }
 
 const LEFT_PAD_LOCK: &str = r#"{
@@ -59,7 +75,11 @@ const LEFT_PAD_LOCK: &str = r#"{
 fn malformed_records_are_reported_with_file_and_reason_and_the_rest_imported() {
     let env = Env::new();
     std::fs::create_dir_all(env.path("osv/nested")).unwrap();
-    std::fs::write(env.path("osv/nested/bad.json"), r#"{"id": "X-1", "modified": "not a date"}"#).unwrap();
+    std::fs::write(
+        env.path("osv/nested/bad.json"),
+        r#"{"id": "X-1", "modified": "not a date"}"#,
+    )
+    .unwrap();
     std::fs::write(env.path("osv/truncated.json"), r#"{"id": "X-2", "modif"#).unwrap();
     std::fs::write(
         env.path("osv/good.json"),
@@ -71,8 +91,14 @@ fn malformed_records_are_reported_with_file_and_reason_and_the_rest_imported() {
     let run = env.rampart(&["db", "import", "osv"]);
     assert_eq!(run.code(), 2, "{}", run.stdout());
     let stderr = run.stderr();
-    assert!(stderr.contains("bad.json") && stderr.contains("modified"), "{stderr}");
-    assert!(stderr.contains("truncated.json") && stderr.contains("line 1"), "{stderr}");
+    assert!(
+        stderr.contains("bad.json") && stderr.contains("modified"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("truncated.json") && stderr.contains("line 1"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("README"), "{stderr}");
     assert!(run.stdout().contains("1 new"), "{}", run.stdout());
     assert!(run.stdout().contains("2 malformed"), "{}", run.stdout());
@@ -80,7 +106,9 @@ fn malformed_records_are_reported_with_file_and_reason_and_the_rest_imported() {
 
 #[test]
 fn zip_archives_are_imported_like_osv_publishes_them() {
-    let Some(rustsec) = rampart_fixtures::sub("osv/rustsec") else { return };
+    let Some(rustsec) = rampart_fixtures::sub("osv/rustsec") else {
+        return;
+    };
     let env = Env::new();
     let zip_path = env.path("crates.io-all.zip");
     let file = std::fs::File::create(&zip_path).unwrap();
@@ -96,13 +124,19 @@ fn zip_archives_are_imported_like_osv_publishes_them() {
 
     let run = env.rampart(&["db", "import", zip_path.to_str().unwrap()]);
     assert_eq!(run.code(), 2);
-    assert!(run.stderr().contains("crates.io-all.zip!broken.json"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("crates.io-all.zip!broken.json"),
+        "{}",
+        run.stderr()
+    );
     assert!(run.stdout().contains("2 new"), "{}", run.stdout());
 }
 
 #[test]
 fn withdrawn_advisories_are_kept_but_never_matched() {
-    let Some(env) = Env::with_fixture_advisories(&["interop/osv"]) else { return };
+    let Some(env) = Env::with_fixture_advisories(&["interop/osv"]) else {
+        return;
+    };
     let status = env.rampart(&["db", "status", "--json"]).json();
     assert_eq!(status["withdrawn"], 2, "{status}");
     std::fs::write(env.path("requirements.txt"), "cryptography==3.2\n").unwrap();
@@ -116,11 +150,21 @@ fn update_without_network_fails_clearly() {
     let env = Env::new();
     // A closed port on loopback: the connection is refused at once.
     let run = env.rampart(&[
-        "db", "update", "--ecosystem", "crates.io", "--mirror", "http://127.0.0.1:9", "--timeout", "2",
+        "db",
+        "update",
+        "--ecosystem",
+        "crates.io",
+        "--mirror",
+        "http://127.0.0.1:9",
+        "--timeout",
+        "2",
     ]);
     assert_eq!(run.code(), 2);
     let stderr = run.stderr();
-    assert!(stderr.contains("cannot download the crates.io advisories"), "{stderr}");
+    assert!(
+        stderr.contains("cannot download the crates.io advisories"),
+        "{stderr}"
+    );
     assert!(stderr.contains("rampart db import"), "{stderr}");
 }
 
@@ -130,7 +174,11 @@ fn a_scan_without_a_database_explains_what_to_do() {
     std::fs::write(env.path("package-lock.json"), LEFT_PAD_LOCK).unwrap();
     let run = env.rampart(&["scan", "."]);
     assert_eq!(run.code(), 2);
-    assert!(run.stderr().contains("rampart db import"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("rampart db import"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]
@@ -139,5 +187,9 @@ fn a_corrupt_database_is_an_error_not_a_crash() {
     std::fs::write(env.db(), b"RMPTOSV\0garbage").unwrap();
     let run = env.rampart(&["db", "status"]);
     assert_eq!(run.code(), 2);
-    assert!(run.stderr().contains("advisory database"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("advisory database"),
+        "{}",
+        run.stderr()
+    );
 }

@@ -21,7 +21,12 @@ fn finding<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value
 fn a_vulnerable_cargo_lock_reports_the_advisory_with_its_fix() {
     let Some(env) = rust_env() else { return };
     let run = env.rampart(&["scan", "--format", "json", "vulnerable-rust"]);
-    assert_eq!(run.code(), 1, "findings over the threshold exit 1: {}", run.stderr());
+    assert_eq!(
+        run.code(),
+        1,
+        "findings over the threshold exit 1: {}",
+        run.stderr()
+    );
     let report = run.json();
     let smallvec = finding(&report, "RUSTSEC-2021-0003");
     assert_eq!(smallvec["kind"], "vulnerability");
@@ -34,7 +39,10 @@ fn a_vulnerable_cargo_lock_reports_the_advisory_with_its_fix() {
     assert_eq!(smallvec["fixed_versions"], serde_json::json!(["1.6.1"]));
     assert_eq!(smallvec["severity"], "critical");
     let aliases = smallvec["aliases"].as_array().unwrap();
-    assert!(aliases.contains(&"CVE-2021-25900".into()) && aliases.contains(&"GHSA-43w2-9j62-hq99".into()));
+    assert!(
+        aliases.contains(&"CVE-2021-25900".into())
+            && aliases.contains(&"GHSA-43w2-9j62-hq99".into())
+    );
 
     // Unmaintained crates are informational: listed, but below the default
     // threshold on their own.
@@ -54,20 +62,49 @@ fn every_format_reports_the_advisory() {
         let run = env.rampart(&["scan", "--format", format, "vulnerable-rust"]);
         assert_eq!(run.code(), 1, "{format}: {}", run.stderr());
         let out = run.stdout();
-        assert!(out.contains("RUSTSEC-2021-0003"), "{format} lacks the advisory:\n{out}");
-        assert!(out.contains("1.6.1"), "{format} lacks the fixed version:\n{out}");
+        assert!(
+            out.contains("RUSTSEC-2021-0003"),
+            "{format} lacks the advisory:\n{out}"
+        );
+        assert!(
+            out.contains("1.6.1"),
+            "{format} lacks the fixed version:\n{out}"
+        );
         if matches!(format, "json" | "sarif" | "cyclonedx") {
             run.json();
         }
     }
-    let sarif = env.rampart(&["scan", "--format", "sarif", "vulnerable-rust"]).json();
+    let sarif = env
+        .rampart(&["scan", "--format", "sarif", "vulnerable-rust"])
+        .json();
     assert_eq!(sarif["version"], "2.1.0");
-    let result = &sarif["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "RUSTSEC-2021-0003").unwrap().clone();
-    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 29);
-    assert!(result["partialFingerprints"].as_object().is_some_and(|m| !m.is_empty()));
-    let cdx = env.rampart(&["scan", "--format", "cyclonedx", "vulnerable-rust"]).json();
+    let result = &sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "RUSTSEC-2021-0003")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        29
+    );
+    assert!(
+        result["partialFingerprints"]
+            .as_object()
+            .is_some_and(|m| !m.is_empty())
+    );
+    let cdx = env
+        .rampart(&["scan", "--format", "cyclonedx", "vulnerable-rust"])
+        .json();
     assert_eq!(cdx["specVersion"], "1.6");
-    assert!(cdx["components"].as_array().unwrap().iter().any(|c| c["purl"] == "pkg:cargo/smallvec@1.6.0"));
+    assert!(
+        cdx["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["purl"] == "pkg:cargo/smallvec@1.6.0")
+    );
 }
 
 #[test]
@@ -78,7 +115,17 @@ fn json_output_snapshot() {
     // Keep the snapshot about our output, not the advisory texts.
     for finding in report["findings"].as_array_mut().unwrap() {
         finding.as_object_mut().unwrap().retain(|k, _| {
-            matches!(k.as_str(), "kind" | "id" | "aliases" | "severity" | "package" | "location" | "fixed_versions" | "fingerprint")
+            matches!(
+                k.as_str(),
+                "kind"
+                    | "id"
+                    | "aliases"
+                    | "severity"
+                    | "package"
+                    | "location"
+                    | "fixed_versions"
+                    | "fingerprint"
+            )
         });
     }
     insta::assert_json_snapshot!(report["findings"]);
@@ -89,7 +136,11 @@ fn json_output_snapshot() {
 fn thresholds_decide_the_exit_code() {
     let Some(env) = rust_env() else { return };
     // Only informational and critical findings: high passes, critical fails.
-    assert_eq!(env.rampart(&["scan", "--fail-on", "critical", "vulnerable-rust"]).code(), 1);
+    assert_eq!(
+        env.rampart(&["scan", "--fail-on", "critical", "vulnerable-rust"])
+            .code(),
+        1
+    );
     std::fs::write(
         env.path("vulnerable-rust/rampart.toml"),
         "fail_on = \"critical\"\n\n[[ignore]]\nid = \"CVE-2021-25900\"\nreason = \"not reachable: we never call insert_many\"\n",
@@ -98,7 +149,10 @@ fn thresholds_decide_the_exit_code() {
     let run = env.rampart(&["scan", "--format", "json", "vulnerable-rust"]);
     assert_eq!(run.code(), 0, "ignored by alias: {}", run.stdout());
     let report = run.json();
-    assert_eq!(report["ignored"][0]["finding"]["id"], "RUSTSEC-2021-0003", "{report:#}");
+    assert_eq!(
+        report["ignored"][0]["finding"]["id"], "RUSTSEC-2021-0003",
+        "{report:#}"
+    );
 }
 
 #[test]
@@ -112,41 +166,83 @@ fn expired_ignores_stop_applying_and_say_so() {
     let run = env.rampart(&["scan", "vulnerable-rust"]);
     assert_eq!(run.code(), 1);
     let out = run.stdout();
-    assert!(out.contains("2020-01-31") && out.contains("RUSTSEC-2021-0003"), "{out}");
+    assert!(
+        out.contains("2020-01-31") && out.contains("RUSTSEC-2021-0003"),
+        "{out}"
+    );
 }
 
 #[test]
 fn baselines_turn_known_findings_into_ignored_ones() {
     let Some(env) = rust_env() else { return };
-    let write = env.rampart(&["scan", "--write-baseline", "baseline.json", "vulnerable-rust"]);
+    let write = env.rampart(&[
+        "scan",
+        "--write-baseline",
+        "baseline.json",
+        "vulnerable-rust",
+    ]);
     assert_eq!(write.code(), 1);
-    let run = env.rampart(&["scan", "--baseline", "baseline.json", "--format", "json", "vulnerable-rust"]);
+    let run = env.rampart(&[
+        "scan",
+        "--baseline",
+        "baseline.json",
+        "--format",
+        "json",
+        "vulnerable-rust",
+    ]);
     assert_eq!(run.code(), 0, "{}", run.stdout());
     assert!(run.json()["findings"].as_array().unwrap().is_empty());
 }
 
 #[test]
 fn polyglot_project_matches_every_ecosystem() {
-    let Some(env) = Env::with_fixture_advisories(&["interop/osv"]) else { return };
+    let Some(env) = Env::with_fixture_advisories(&["interop/osv"]) else {
+        return;
+    };
     env.copy_data("polyglot");
     let run = env.rampart(&["scan", "--format", "json", "polyglot"]);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     let report = run.json();
-    let ids: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
-    for id in ["GHSA-fhjf-83wg-r2j9", "GHSA-9v2f-6vcg-3hgv", "GHSA-838r-hvwh-24h8", "DRUPAL-CONTRIB-2021-025"] {
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "GHSA-fhjf-83wg-r2j9",
+        "GHSA-9v2f-6vcg-3hgv",
+        "GHSA-838r-hvwh-24h8",
+        "DRUPAL-CONTRIB-2021-025",
+    ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
-    assert_eq!(finding(&report, "GHSA-fhjf-83wg-r2j9")["fixed_versions"], serde_json::json!(["1.3.2"]));
-    assert_eq!(finding(&report, "GHSA-838r-hvwh-24h8")["fixed_versions"], serde_json::json!(["2.5"]));
+    assert_eq!(
+        finding(&report, "GHSA-fhjf-83wg-r2j9")["fixed_versions"],
+        serde_json::json!(["1.3.2"])
+    );
+    assert_eq!(
+        finding(&report, "GHSA-838r-hvwh-24h8")["fixed_versions"],
+        serde_json::json!(["2.5"])
+    );
     // last_affected with no later fix: nothing to upgrade to.
-    assert_eq!(finding(&report, "DRUPAL-CONTRIB-2021-025")["fixed_versions"], serde_json::json!([]));
+    assert_eq!(
+        finding(&report, "DRUPAL-CONTRIB-2021-025")["fixed_versions"],
+        serde_json::json!([])
+    );
     // `requests>=2.31` names no version: unresolved, never matched.
-    assert_eq!(report["summary"]["unresolved"], 1, "{:#}", report["summary"]);
+    assert_eq!(
+        report["summary"]["unresolved"], 1,
+        "{:#}",
+        report["summary"]
+    );
 }
 
 #[test]
 fn a_clean_project_exits_zero_and_says_so_briefly() {
-    let Some(env) = Env::with_fixture_advisories(&["osv/rustsec"]) else { return };
+    let Some(env) = Env::with_fixture_advisories(&["osv/rustsec"]) else {
+        return;
+    };
     std::fs::write(
         env.path("Cargo.lock"),
         "version = 3\n\n[[package]]\nname = \"serde\"\nversion = \"1.0.200\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
@@ -159,15 +255,24 @@ fn a_clean_project_exits_zero_and_says_so_briefly() {
 
 #[test]
 fn malformed_lockfiles_are_input_errors_naming_file_and_line() {
-    let Some(env) = Env::with_fixture_advisories(&["osv/rustsec"]) else { return };
+    let Some(env) = Env::with_fixture_advisories(&["osv/rustsec"]) else {
+        return;
+    };
     std::fs::create_dir_all(env.path("svc")).unwrap();
-    std::fs::write(env.path("svc/package-lock.json"), "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"node_modules/a\": {\"version\": \n").unwrap();
+    std::fs::write(
+        env.path("svc/package-lock.json"),
+        "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"node_modules/a\": {\"version\": \n",
+    )
+    .unwrap();
     let run = env.rampart(&["scan", "--format", "json", "."]);
     assert_eq!(run.code(), 2);
     let report = run.json();
     let error = &report["errors"][0];
     assert_eq!(error["path"], "svc/package-lock.json", "{report:#}");
-    assert!(error["reason"].as_str().unwrap().contains("line"), "{error}");
+    assert!(
+        error["reason"].as_str().unwrap().contains("line"),
+        "{error}"
+    );
 }
 
 #[test]
