@@ -4,14 +4,16 @@
 //! text, and an unescaped `|`, backtick or `<` would break the table or
 //! inject markup into the comment. Package names and paths go in code spans
 //! because GitHub turns `@scope` (an npm scope) into a mention everywhere
-//! else.
+//! else, unless they contain `|` or `\`: renderers disagree on how a
+//! backslash before a `|` affects the cell split, so such text is written
+//! as a plain escaped cell in which neither character appears raw.
 
 use std::io;
 
 use rampart_core::Finding;
 
 use crate::report::{ScanReport, SuppressionSource};
-use crate::text::{advisory_url, count, fixed_in, package_label, vulnerability};
+use crate::text::{advisory_url, count, fixed_in, is_hidden, package_label, vulnerability};
 
 /// Writes the report as Markdown.
 pub fn render_markdown(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
@@ -173,13 +175,18 @@ fn write_row(out: &mut dyn io::Write, finding: &Finding) -> io::Result<()> {
 }
 
 /// Escapes text for a table cell: Markdown punctuation is backslash-escaped,
-/// `<` and `&` become entities (so no HTML gets through), and line breaks
-/// become spaces (a newline would end the row).
+/// `|` and `\` become numeric entities (table splitters disagree on runs of
+/// backslashes before a `|`, but none splits on `&#124;`), `<` and `&` become
+/// entities (so no HTML gets through), line breaks become spaces (a newline
+/// would end the row), and control and format characters (bidi overrides,
+/// zero-width characters) are dropped.
 pub(crate) fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' | '`' | '|' | '*' | '_' | '[' | ']' | '#' | '~' | '!' | '(' | ')' => {
+            '|' => out.push_str("&#124;"),
+            '\\' => out.push_str("&#92;"),
+            '`' | '*' | '_' | '[' | ']' | '#' | '~' | '!' | '(' | ')' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -189,22 +196,29 @@ pub(crate) fn cell(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
+            c if is_hidden(c) => {}
             c => out.push(c),
         }
     }
     out
 }
 
-/// Text as a code span that survives any backticks or `|` inside it.
+/// Text as a code span that survives any backticks inside it. Text with a
+/// `|` or `\` is escaped as a plain cell instead: GFM splits table cells
+/// before parsing code spans, and a `\` in front of the `\|` a code span
+/// would need lets a hostile name end the cell early on some renderers.
 pub(crate) fn code(text: &str) -> String {
-    if text.is_empty() {
-        return String::new();
+    if text.contains(['|', '\\']) {
+        return cell(text);
     }
     let text: String = text
         .chars()
+        .filter(|&c| c.is_control() || !is_hidden(c))
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
+    if text.is_empty() {
+        return String::new();
+    }
     let mut longest_run = 0;
     let mut run = 0;
     for c in text.chars() {
@@ -217,10 +231,7 @@ pub(crate) fn code(text: &str) -> String {
     } else {
         ""
     };
-    // GFM splits table cells before parsing code spans, so `|` needs its
-    // backslash even here.
-    let body = text.replace('|', "\\|");
-    format!("{fence}{pad}{body}{pad}{fence}")
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// A URL as a Markdown link target: characters that would end the link or
@@ -237,7 +248,8 @@ pub(crate) fn link_target(url: &str) -> String {
             '|' => out.push_str("%7C"),
             '`' => out.push_str("%60"),
             '"' => out.push_str("%22"),
-            c if c.is_control() => {}
+            '\\' => out.push_str("%5C"),
+            c if is_hidden(c) => {}
             c => out.push(c),
         }
     }
@@ -250,17 +262,24 @@ mod tests {
 
     #[test]
     fn cells_are_escaped() {
-        assert_eq!(cell("a|b"), "a\\|b");
+        assert_eq!(cell("a|b"), "a&#124;b");
+        assert_eq!(cell("a\\|b"), "a&#92;&#124;b");
+        assert_eq!(cell("\u{202E}gpj.exe\u{200B}"), "gpj.exe");
         assert_eq!(cell("`x`"), "\\`x\\`");
         assert_eq!(cell("<script>"), "&lt;script&gt;");
         assert_eq!(cell("line\nbreak"), "line break");
         assert_eq!(cell("@babel"), "@\u{2060}babel");
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`x"), "`` `x ``");
-        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("a|b"), "a&#124;b");
+        assert_eq!(code("a\\b"), "a&#92;b");
+        assert_eq!(code("@scope/a|b"), "@\u{2060}scope/a&#124;b");
+        assert_eq!(code("a\u{202E}b\nc"), "`ab c`");
+        assert_eq!(code("\u{200B}"), "");
         assert_eq!(
             link_target("https://x/a (b)|c"),
             "https://x/a%20%28b%29%7Cc"
         );
+        assert_eq!(link_target("https://x/\\\u{202E}"), "https://x/%5C");
     }
 }

@@ -141,7 +141,13 @@ fn rule_json(id: &str, findings: &[&Finding]) -> Value {
         help_md.push_str("\nReferences:\n");
         for reference in vuln.references {
             help_text.push_str(&format!("- {reference}\n"));
-            help_md.push_str(&format!("- <{}>\n", link_target(reference)));
+            // Only web links become autolinks; anything else (a
+            // `javascript:` URI, prose) is shown as escaped text.
+            if is_web_url(reference) {
+                help_md.push_str(&format!("- <{}>\n", link_target(reference)));
+            } else {
+                help_md.push_str(&format!("- {}\n", cell(reference)));
+            }
         }
     }
 
@@ -169,6 +175,14 @@ fn rule_json(id: &str, findings: &[&Finding]) -> Value {
             "tags": tags,
         },
     })
+}
+
+/// Whether `reference` is an `http(s)` URL with something after the scheme.
+fn is_web_url(reference: &str) -> bool {
+    let lower = reference.to_ascii_lowercase();
+    ["https://", "http://"]
+        .iter()
+        .any(|scheme| lower.len() > scheme.len() && lower.starts_with(scheme))
 }
 
 fn result_json(finding: &Finding, rule_index: usize) -> Value {

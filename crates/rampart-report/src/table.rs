@@ -7,7 +7,7 @@ use anstyle::{AnsiColor, Effects, Style};
 use rampart_core::{Finding, Severity};
 
 use crate::report::{ScanReport, SuppressionSource};
-use crate::text::{count, fixed_in, package_label, vulnerability};
+use crate::text::{count, fixed_in, is_hidden, package_label, vulnerability};
 
 /// Writes the report for a terminal, without colour.
 pub fn render_table(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
@@ -198,7 +198,7 @@ fn write_finding(out: &mut dyn io::Write, finding: &Finding, paint: Painter) -> 
         .unwrap_or_default();
     let fix = match fixed_in(vuln.fixed_versions) {
         Some(versions) => paint.style(
-            &format!("fix: {versions}"),
+            &format!("fix: {}", one_line(&versions)),
             Style::new().fg_color(Some(AnsiColor::Green.into())),
         ),
         None => paint.style("no fix available", Style::new().effects(Effects::DIMMED)),
@@ -213,16 +213,16 @@ fn write_finding(out: &mut dyn io::Write, finding: &Finding, paint: Painter) -> 
     Ok(())
 }
 
-/// Titles, names and paths come from advisories and lockfiles; a newline or
-/// control character (an ANSI escape) in one must not break the layout or
-/// drive the terminal.
+/// Titles, names, versions and paths come from advisories and lockfiles; a
+/// newline, a control character (an ANSI escape) or a format character (a
+/// bidi override) in one must not break the layout, drive the terminal or
+/// disguise the text. Every untrusted string goes through here.
 fn one_line(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let visible: String = text
         .chars()
-        .filter(|c| !c.is_control())
-        .collect()
+        .filter(|&c| c.is_whitespace() || !is_hidden(c))
+        .collect();
+    visible.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[derive(Clone, Copy)]
@@ -269,5 +269,25 @@ impl Painter {
                 .fg_color(Some(AnsiColor::Red.into()))
                 .effects(Effects::BOLD),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_drops_controls_and_format_characters() {
+        assert_eq!(
+            one_line("9.9\u{1b}]0;PWNED\u{7}\u{1b}[2J"),
+            "9.9]0;PWNED[2J"
+        );
+        assert_eq!(one_line("a\u{9b}31m b"), "a31m b");
+        assert_eq!(one_line("safe\u{202E}txt.exe"), "safetxt.exe");
+        assert_eq!(
+            one_line("\u{2066}a\u{2069} \u{200B}b\u{FEFF}\u{200D}"),
+            "a b"
+        );
+        assert_eq!(one_line(" two\n\r\tlines\u{2028}here "), "two lines here");
     }
 }

@@ -95,3 +95,68 @@ pub(crate) fn percent_encode_path(s: &str) -> String {
     }
     out
 }
+
+/// Whether `c` is invisible text that must not reach a terminal or a
+/// rendered comment: a control character (general category Cc, including
+/// ESC, BEL and the C1 controls) or a format character (Cf: bidi overrides
+/// and isolates, zero-width characters, the BOM, tag characters...), which
+/// can reorder or hide what a reader sees.
+pub(crate) fn is_hidden(c: char) -> bool {
+    c.is_control() || is_format(c)
+}
+
+/// General category Cf, as of Unicode 16.0 (the standard library has no
+/// category lookup, and the set is small and very stable).
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{600}'..='\u{605}'
+            | '\u{61C}'
+            | '\u{6DD}'
+            | '\u{70F}'
+            | '\u{890}'..='\u{891}'
+            | '\u{8E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_characters() {
+        for c in [
+            '\u{1b}',
+            '\u{7}',
+            '\u{9b}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{200B}',
+            '\u{200F}',
+            '\u{FEFF}',
+            '\u{AD}',
+            '\u{E0041}',
+        ] {
+            assert!(is_hidden(c), "{:?}", c);
+        }
+        for c in ['a', ' ', 'é', '中', '\u{2028}', '\u{1F600}'] {
+            assert!(!is_hidden(c), "{:?}", c);
+        }
+    }
+}
