@@ -68,6 +68,9 @@ compare() {
 }
 
 echo "trivy: $TRIVY ($("$TRIVY" --version | head -n1)); rampart: $("$rampart" --version); $(nproc) CPUs"
+# Trivy's fixed cost per invocation (the shipped binary is UPX-packed), to read the ratios against.
+python3 "$here/measure.py" "trivy --version (startup alone)" "$runs" -- "$TRIVY" --version
+echo
 compare "monorepo, 1,000 lockfiles" "" "$corpus/repo" --
 # Trivy rejects every generated go.mod (v2+ majors without a /vN module
 # suffix are invalid Go) and silently drops them; leave go.mod out on both

@@ -7,11 +7,13 @@
 //! asks for them through [`ExtractInput::read_include`]. [`walk`] finds the
 //! files to extract in a directory tree.
 
+mod credentials;
 mod error;
 mod formats;
 mod text;
 pub mod walk;
 
+pub use credentials::redact_url_credentials;
 pub use error::ExtractError;
 pub use formats::LockfileKind;
 pub use text::LineIndex;
@@ -24,9 +26,12 @@ pub struct ExtractInput<'a> {
     pub path: &'a str,
     /// The file's text.
     pub text: &'a str,
-    /// Reads a file named relative to this one (for `-r`/`-c` includes).
-    /// Returns `None` when it cannot be read; the extractor then reports an
-    /// error naming the include.
+    /// Reads a file named relative to this one (for `-r`/`-c` includes) and
+    /// returns the path to report it under and its text. Returns `None` when
+    /// it cannot or must not be read (the caller confines includes to the
+    /// scanned tree: a lockfile from an untrusted pull request must not pull
+    /// `/etc/passwd` into a report); the extractor then reports an error
+    /// naming the include.
     pub read_include: &'a dyn Fn(&str) -> Option<(String, String)>,
 }
 
@@ -50,6 +55,9 @@ pub fn extract(
     input: &ExtractInput<'_>,
 ) -> Result<Vec<Component>, ExtractError> {
     let mut components = formats::extract(kind, input)?;
+    components
+        .iter_mut()
+        .for_each(credentials::redact_component);
     components.sort();
     components.dedup();
     Ok(components)

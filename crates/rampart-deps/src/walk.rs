@@ -106,21 +106,32 @@ pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome,
             Ok(entry) => entry,
             Err(err) => {
                 outcome.errors.push(SkippedPath {
-                    display_path: err_path(&err).unwrap_or_default(),
+                    display_path: err_path(&err)
+                        .map(|p| display_path(root, Path::new(&p)))
+                        .unwrap_or_default(),
                     reason: err.to_string(),
                 });
                 continue;
             }
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
         let Some(name) = entry.file_name().to_str() else {
             continue;
         };
         let Some(kind) = LockfileKind::detect(name) else {
             continue;
         };
+        if entry.path_is_symlink() {
+            // Following links could read outside the tree (or loop); say so
+            // instead of skipping silently.
+            outcome.skipped.push(SkippedPath {
+                display_path: display_path(root, entry.path()),
+                reason: "symbolic link; not followed".into(),
+            });
+            continue;
+        }
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
         outcome.files.push(DiscoveredFile {
             display_path: display_path(root, entry.path()),
             path: entry.into_path(),

@@ -86,15 +86,20 @@ fn range_affects(
     for event in &range.events {
         let parsed = match event {
             Event::Introduced(v) if v == "0" => None,
+            // The schema spells an unbounded limit as "*".
+            Event::Limit(v) if v.contains('*') => None,
             _ => Some(parse_in(ordering, event.version()).map_err(|e| e.to_string())?),
         };
         events.push((parsed, event));
     }
     let mut sort_error = None;
-    events.sort_by(|(a, _), (b, _)| match (a, b) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Less,
-        (Some(_), None) => Ordering::Greater,
+    let rank = |parsed: &Option<ParsedVersion>, event: &Event| match (parsed, event) {
+        (None, Event::Limit(_)) => 2,
+        (None, _) => 0,
+        (Some(_), _) => 1,
+    };
+    events.sort_by(|(a, ea), (b, eb)| match (a, b) {
+        (None, _) | (_, None) => rank(a, ea).cmp(&rank(b, eb)),
         (Some(a), Some(b)) => a.cmp_to(b).unwrap_or_else(|e| {
             sort_error.get_or_insert(e.to_string());
             Ordering::Equal
@@ -104,17 +109,20 @@ fn range_affects(
         return Err(err);
     }
 
-    let cmp = |event_version: &Option<ParsedVersion>| -> Result<Ordering, String> {
-        match event_version {
-            None => Ok(Ordering::Greater),
-            Some(ev) => version.cmp_to(ev).map_err(|e| e.to_string()),
+    // `None` is "0" for introduced (below every version) and "*" for limit
+    // (above every version).
+    let cmp = |event_version: &Option<ParsedVersion>, event: &Event| -> Result<Ordering, String> {
+        match (event_version, event) {
+            (None, Event::Limit(_)) => Ok(Ordering::Less),
+            (None, _) => Ok(Ordering::Greater),
+            (Some(ev), _) => version.cmp_to(ev).map_err(|e| e.to_string()),
         }
     };
     let mut affected = false;
     let mut below_a_limit = None;
     let mut fixes_above = Vec::new();
     for (parsed, event) in &events {
-        let order = cmp(parsed)?;
+        let order = cmp(parsed, event)?;
         match event {
             Event::Introduced(_) => {
                 if order != Ordering::Less {
@@ -441,11 +449,11 @@ fn finding_for(
         .collect();
     aliases.remove(&primary.id);
 
-    let mut severity = Severity::Info;
-    let mut cvss_score = None;
+    // Order-independent merge: the highest known rating wins (its CVSS
+    // score with it); `Unknown` only when no advisory rates the problem.
+    let mut known: Option<(Severity, Option<f64>)> = None;
     let mut cvss_vectors = Vec::new();
     let mut informational = None;
-    let mut first = true;
     for advisory in group {
         let matched: Vec<&Affected> = advisory
             .affected
@@ -453,21 +461,23 @@ fn finding_for(
             .filter(|a| package_matches(a, &component.ecosystem, normalized))
             .collect();
         let (s, score, vectors) = advisory_severity(advisory, &matched);
-        if first
-            || s.threshold_rank() > severity.threshold_rank()
-            || (severity == Severity::Unknown && s != Severity::Unknown)
-        {
-            severity = s;
-        }
-        first = false;
-        if score > cvss_score {
-            cvss_score = score;
-        }
         cvss_vectors.extend(vectors);
-        if informational.is_none() {
-            informational = informational_kind(&matched);
+        if s != Severity::Unknown {
+            let better = known.is_none_or(|(k, k_score)| {
+                (s.threshold_rank(), score.unwrap_or(-1.0))
+                    > (k.threshold_rank(), k_score.unwrap_or(-1.0))
+            });
+            if better {
+                known = Some((s, score));
+            }
+        }
+        if let Some(kind) = informational_kind(&matched) {
+            if informational.as_ref().is_none_or(|i: &String| kind < *i) {
+                informational = Some(kind);
+            }
         }
     }
+    let (severity, cvss_score) = known.unwrap_or((Severity::Unknown, None));
     cvss_vectors.sort();
     cvss_vectors.dedup();
 
@@ -491,9 +501,18 @@ fn finding_for(
         .unwrap_or_else(|| format!("{} affects {}", primary.id, component.name));
     let title = one_line_title(&title);
     let version = component.version.exact().unwrap_or_default();
+    // The vulnerability's identity for baselines: its CVE when it has one,
+    // because the advisory chosen to name the finding changes when another
+    // database's record is imported later.
+    let identity = std::iter::once(&primary.id)
+        .chain(aliases.iter())
+        .filter(|id| id.starts_with("CVE-"))
+        .min()
+        .unwrap_or(&primary.id)
+        .clone();
     let fingerprint = Fingerprint::from_parts(&[
         "vulnerability",
-        &primary.id,
+        &identity,
         component.ecosystem.osv_name(),
         normalized,
         version,

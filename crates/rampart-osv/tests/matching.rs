@@ -315,3 +315,50 @@ fn severity_prefers_cvss_then_database_rating() {
     let outcome = match_components(&db, &[component(Ecosystem::Npm, "pkg", "1.0.0")]).unwrap();
     assert_eq!(outcome.findings[0].severity.as_str(), "low");
 }
+
+#[test]
+fn an_unbounded_limit_is_spelled_star() {
+    check_events(
+        json!([{"introduced": "0"}, {"limit": "*"}]),
+        "1.3.0",
+        Some(&[]),
+    );
+    check_events(
+        json!([{"introduced": "1.0.0"}, {"fixed": "1.2.0"}, {"limit": "*"}]),
+        "1.1.0",
+        Some(&["1.2.0"]),
+    );
+    check_events(
+        json!([{"introduced": "1.0.0"}, {"fixed": "1.2.0"}, {"limit": "*"}]),
+        "1.2.0",
+        None,
+    );
+}
+
+/// Two advisories for the same vulnerability, one rated and one not.
+fn merged_severity(first_id: &str, second_id: &str) -> (String, String) {
+    let rated = json!({"id": first_id, "modified": "2026-01-01T00:00:00Z", "aliases": ["CVE-2026-9"],
+        "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N"}],
+        "affected": [{"package": {"ecosystem": "npm", "name": "pkg"}, "versions": ["1.0.0"]}]});
+    let unrated = json!({"id": second_id, "modified": "2026-01-01T00:00:00Z", "aliases": ["CVE-2026-9"],
+        "affected": [{"package": {"ecosystem": "npm", "name": "pkg"}, "versions": ["1.0.0"]}]});
+    let (_dir, db) = database(&[rated, unrated]);
+    let outcome = match_components(&db, &[component(Ecosystem::Npm, "pkg", "1.0.0")]).unwrap();
+    assert_eq!(outcome.findings.len(), 1);
+    let f = &outcome.findings[0];
+    (
+        f.severity.as_str().to_string(),
+        f.fingerprint.as_str().to_string(),
+    )
+}
+
+#[test]
+fn merged_severity_and_fingerprint_do_not_depend_on_id_order() {
+    let (a_severity, a_fingerprint) = merged_severity("GHSA-aaaa-aaaa-aaaa", "OTHER-2");
+    let (b_severity, b_fingerprint) = merged_severity("OTHER-2", "GHSA-aaaa-aaaa-aaaa");
+    assert_eq!(a_severity, "low");
+    assert_eq!(a_severity, b_severity);
+    // Both name the vulnerability by its CVE, so the fingerprint is stable
+    // whichever record names the finding.
+    assert_eq!(a_fingerprint, b_fingerprint);
+}

@@ -80,8 +80,9 @@ pub struct ScanArgs {
     pub no_ignore: bool,
 
     /// Warn when the newest advisory is older than this many days
-    #[arg(long, default_value_t = 7, value_name = "DAYS")]
-    pub max_db_age: i64,
+    /// [default: from rampart.toml, else 7]
+    #[arg(long, value_name = "DAYS")]
+    pub max_db_age: Option<u32>,
 
     /// Colour: auto, always or never
     #[arg(long, default_value = "auto", value_name = "WHEN")]

@@ -31,7 +31,11 @@ fn main() -> ExitCode {
         Err(err) => {
             let mut message = format!("error: {err}");
             for cause in err.chain().skip(1) {
-                message.push_str(&format!("\n  caused by: {cause}"));
+                // Library errors often quote their source in their own text.
+                let cause = cause.to_string();
+                if !message.contains(&cause) {
+                    message.push_str(&format!("\n  caused by: {cause}"));
+                }
             }
             eprintln!("{message}");
             ExitCode::from(EXIT_INPUT_ERROR)
@@ -41,7 +45,7 @@ fn main() -> ExitCode {
 
 /// `rampart scan | head` closing the pipe early is not an error (ripgrep
 /// treats it the same way).
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()

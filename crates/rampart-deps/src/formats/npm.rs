@@ -359,16 +359,7 @@ fn strip_http_host<'a>(url: &'a str, host: &str) -> Option<&'a str> {
 /// Drops a token from `scheme://token@host/…`; the conventional `git@` user
 /// of SSH URLs is kept, as it is no secret and makes the URL usable.
 pub(super) fn redact_userinfo(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let authority_end = rest.find('/').unwrap_or(rest.len());
-        if let Some(at) = rest[..authority_end].rfind('@') {
-            let user = &rest[..at];
-            if user != "git" {
-                return format!("{scheme}://{}", &rest[at + 1..]);
-            }
-        }
-    }
-    url.to_string()
+    crate::redact_url_credentials(url)
 }
 
 /// How many declarations a file may fail to locate before we stop looking.

@@ -119,7 +119,10 @@ impl IncludeWalker<'_, '_> {
             return Err(ExtractError::malformed(
                 path,
                 Some(line_number),
-                format!("cannot read included requirements file {name:?}"),
+                format!(
+                    "cannot read included requirements file {name:?} (missing, not a regular file, \
+                     or outside the scanned directory)"
+                ),
             ));
         };
         self.read_file(&include_path, &include_text, &target, depth + 1)

@@ -33,6 +33,9 @@ pub struct ImportReport {
     /// Withdrawn records among those added or updated.
     pub withdrawn: usize,
     pub problems: Vec<ImportProblem>,
+    /// Why an existing index could not be read and was rebuilt from the
+    /// imported records alone.
+    pub discarded_index: Option<String>,
     /// What the database holds afterwards.
     pub meta: DatabaseMeta,
 }
@@ -78,10 +81,27 @@ impl SourceReader<'_> {
 
     fn read_path(&mut self, path: &Path, named_by_user: bool) {
         let display = path.display().to_string();
-        let meta = match std::fs::metadata(path) {
+        // Paths the user named are followed; links met inside a directory
+        // are not when they lead to directories, so a link back to a parent
+        // cannot make the walk loop (or grow exponentially with two links).
+        let meta = if named_by_user {
+            std::fs::metadata(path)
+        } else {
+            std::fs::symlink_metadata(path)
+        };
+        let meta = match meta {
             Ok(meta) => meta,
             Err(err) => return self.problem(display, err.to_string()),
         };
+        if meta.is_symlink() {
+            match std::fs::metadata(path) {
+                Ok(target) if target.is_file() => {}
+                Ok(_) => {
+                    return self.problem(display, "symbolic link to a directory; not followed");
+                }
+                Err(err) => return self.problem(display, err.to_string()),
+            }
+        }
         if meta.is_dir() {
             let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
                 Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
@@ -228,8 +248,24 @@ struct Held {
     json: Vec<u8>,
 }
 
+/// Details beyond this are cut when stored: a title falls back to their
+/// first line, and a record whose details run to megabytes (real ones stay
+/// far below) would otherwise let a small zip fill memory and disk.
+const MAX_STORED_DETAILS_BYTES: usize = 64 * 1024;
+
 impl Held {
-    fn new(advisory: &Advisory) -> Result<Held, serde_json::Error> {
+    fn new(mut advisory: Advisory) -> Result<Held, serde_json::Error> {
+        if let Some(details) = &mut advisory.details {
+            if details.len() > MAX_STORED_DETAILS_BYTES {
+                let mut cut = MAX_STORED_DETAILS_BYTES;
+                while !details.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                details.truncate(cut);
+                details.push_str("\n\n[truncated by rampart]");
+            }
+        }
+        let advisory = &advisory;
         let mut ecosystems: Vec<String> = advisory
             .affected
             .iter()
@@ -258,21 +294,19 @@ pub fn import(db_path: &Path, sources: &[PathBuf]) -> Result<ImportReport, DbErr
         source: std::io::Error::other(e),
     };
     let mut held: HashMap<String, Held> = HashMap::new();
-    match Database::open(db_path) {
-        Ok(db) => {
-            for number in 0..db.record_count() {
-                let advisory = db.advisory(number as u32)?;
-                held.insert(
-                    advisory.id.clone(),
-                    Held::new(&advisory).map_err(write_error)?,
-                );
-            }
+    let mut report = ImportReport::default();
+    match read_existing(db_path, &mut held) {
+        Ok(()) | Err(DbError::Missing { .. }) => {}
+        // An index this build cannot read (older format, corruption) is
+        // rebuilt from what is being imported: refusing would leave the
+        // user deleting files by hand, which the error told them to avoid.
+        Err(err @ (DbError::Format { .. } | DbError::Record { .. })) => {
+            held.clear();
+            report.discarded_index = Some(err.to_string());
         }
-        Err(DbError::Missing { .. }) => {}
         Err(err) => return Err(err),
     }
 
-    let mut report = ImportReport::default();
     let mut serialise_error = None;
     let mut accept = |advisory: Advisory| {
         report.records_read += 1;
@@ -288,9 +322,10 @@ pub fn import(db_path: &Path, sources: &[PathBuf]) -> Result<ImportReport, DbErr
                 if advisory.is_withdrawn() {
                     report.withdrawn += 1;
                 }
-                match Held::new(&advisory) {
+                let id = advisory.id.clone();
+                match Held::new(advisory) {
                     Ok(entry) => {
-                        held.insert(advisory.id, entry);
+                        held.insert(id, entry);
                     }
                     Err(err) => serialise_error = Some(err),
                 }
@@ -341,6 +376,22 @@ pub fn import(db_path: &Path, sources: &[PathBuf]) -> Result<ImportReport, DbErr
     Ok(report)
 }
 
+/// Loads the records of an existing index into `held`.
+fn read_existing(db_path: &Path, held: &mut HashMap<String, Held>) -> Result<(), DbError> {
+    let db = Database::open(db_path)?;
+    for number in 0..db.record_count() {
+        let advisory = db.advisory(number as u32)?;
+        let id = advisory.id.clone();
+        let entry = Held::new(advisory).map_err(|e| DbError::Record {
+            path: db_path.to_path_buf(),
+            record: number,
+            message: e.to_string(),
+        })?;
+        held.insert(id, entry);
+    }
+    Ok(())
+}
+
 /// Writes to a temporary file beside `path`, syncs it and renames it over
 /// `path`, so a reader sees the old index or the new one, never a mix.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DbError> {
@@ -358,8 +409,14 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DbError> {
         .and_then(|n| n.to_str())
         .unwrap_or("advisories");
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    // A leftover from a crashed import with the same process id.
+    let _ = std::fs::remove_file(&tmp);
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
+        // create_new: never write through a link someone planted there.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)

@@ -1,7 +1,6 @@
 //! `rampart db import|status|update`.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -32,6 +31,12 @@ fn print_import_report(
     elapsed: Duration,
 ) -> anyhow::Result<()> {
     let mut err = std::io::stderr().lock();
+    if let Some(reason) = &report.discarded_index {
+        writeln!(
+            err,
+            "warning: the existing index could not be read ({reason}); it was rebuilt from the records imported now"
+        )?;
+    }
     for problem in &report.problems {
         writeln!(
             err,
@@ -121,7 +126,12 @@ pub fn data_age_days(newest_modified: Option<&str>) -> Option<i64> {
 /// temporary directory and imports them in one go.
 pub fn update(location: &DbLocation, args: UpdateArgs) -> anyhow::Result<ExitCode> {
     let db_path = paths::advisory_db(&location.db)?;
-    let download_dir = tempfile_dir()?;
+    // A fresh private directory: a predictable name in /tmp could be
+    // pre-created by another local user.
+    let download_dir = tempfile::Builder::new()
+        .prefix("rampart-download-")
+        .tempdir()
+        .context("cannot create a temporary download directory")?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(args.timeout)))
         .timeout_global(Some(Duration::from_secs(args.timeout.saturating_mul(40))))
@@ -135,7 +145,9 @@ pub fn update(location: &DbLocation, args: UpdateArgs) -> anyhow::Result<ExitCod
             url_segment(ecosystem)
         );
         eprintln!("downloading {url}");
-        let archive = download_dir.join(format!("{}.zip", url_segment(ecosystem)));
+        let archive = download_dir
+            .path()
+            .join(format!("{}.zip", url_segment(ecosystem)));
         download(&agent, &url, &archive).with_context(|| {
             format!(
                 "cannot download the {ecosystem} advisories from {url}; without network access, fetch the \
@@ -145,11 +157,13 @@ pub fn update(location: &DbLocation, args: UpdateArgs) -> anyhow::Result<ExitCod
         archives.push(archive);
     }
     let started = std::time::Instant::now();
-    let report = rampart_osv::db::import(&db_path, &archives);
-    let _ = std::fs::remove_dir_all(&download_dir);
-    let report = report?;
+    let report = rampart_osv::db::import(&db_path, &archives)?;
     print_import_report(&report, &db_path, started.elapsed())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::EXIT_INPUT_ERROR)
+    })
 }
 
 fn download(agent: &ureq::Agent, url: &str, to: &std::path::Path) -> anyhow::Result<()> {
@@ -164,12 +178,6 @@ fn download(agent: &ureq::Agent, url: &str, to: &std::path::Path) -> anyhow::Res
 /// Ecosystem names contain spaces ("Red Hat"); the bucket's paths encode them.
 fn url_segment(ecosystem: &str) -> String {
     ecosystem.replace(' ', "%20")
-}
-
-fn tempfile_dir() -> anyhow::Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("rampart-download-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(dir)
 }
 
 /// A missing database is a usage error with advice, not a crash.

@@ -74,8 +74,21 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     // missing database, so the first error a user sees is about their input.
     let db = open_for_scan(&paths::advisory_db(&args.db.db)?)?;
 
+    let confine_to = if root_meta.is_dir() {
+        root.clone()
+    } else {
+        root.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let confine_to = if confine_to.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        confine_to
+    };
+    let confine_to = confine_to
+        .canonicalize()
+        .with_context(|| format!("cannot scan {}", root.display()))?;
     for file in &files {
-        match extract_file(file) {
+        match extract_file(file, &confine_to) {
             Ok(components) => {
                 report.scanned_files.push(ScannedFile {
                     path: file.display_path.clone(),
@@ -93,9 +106,14 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
 
     let matched = rampart_osv::match_components(&db, &report.components)?;
     for note in matched.notes {
+        let line = note
+            .location
+            .line
+            .map(|l| format!("line {l}: "))
+            .unwrap_or_default();
         report.skipped.push(SkippedFile {
-            path: note.location.to_string(),
-            reason: format!("{}: {}", note.package, note.message),
+            path: note.location.path,
+            reason: format!("{line}{}: {}", note.package, note.message),
         });
     }
     let meta = db.meta();
@@ -103,9 +121,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         advisories: meta.advisories,
         newest_modified: meta.newest_modified.clone(),
         age_days: data_age_days(meta.newest_modified.as_deref()),
-        max_age_days: policy
-            .database_max_age_days
-            .unwrap_or(args.max_db_age.max(0) as u32),
+        max_age_days: args
+            .max_db_age
+            .or(policy.database_max_age_days)
+            .unwrap_or(rampart_report::DEFAULT_MAX_DATABASE_AGE_DAYS),
     });
 
     let today = jiff::ZonedDateTime::now().date();
@@ -126,7 +145,13 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     report.expired_ignores = outcome.expired_ignores;
     report.normalize();
 
-    write_report(&args, &report)?;
+    // A reader that stops early (`| head`) is not an error, but the exit
+    // code must still gate the build.
+    if let Err(err) = write_report(&args, &report) {
+        if !crate::is_broken_pipe(&err) {
+            return Err(err);
+        }
+    }
     // The table says this itself; machine output must stay byte-identical
     // from day to day, so the warning goes to stderr.
     if args.format != Format::Table {
@@ -151,13 +176,22 @@ fn load_policy(args: &ScanArgs, root: &Path, root_is_dir: bool) -> anyhow::Resul
         PathBuf::new()
     };
     if root_is_dir && beside.is_file() {
-        return Ok(Policy::load(&beside)?);
+        let mut policy = Policy::load(&beside)?;
+        // Reported locations are relative to the scanned directory, like
+        // every other path in the output.
+        policy.path = "rampart.toml".into();
+        return Ok(policy);
     }
     Ok(Policy::default())
 }
 
 /// Reads and extracts one file; the error is the reason shown to the user.
-fn extract_file(file: &DiscoveredFile) -> Result<Vec<Component>, String> {
+///
+/// `-r`/`-c` includes are confined to `confine_to` (the scanned directory,
+/// symlinks resolved) and to regular files: a requirements file in an
+/// untrusted pull request must not be able to read `/etc/passwd` or block on
+/// `/dev/stdin`.
+fn extract_file(file: &DiscoveredFile, confine_to: &Path) -> Result<Vec<Component>, String> {
     let text = read_text(&file.path)?;
     let dir = file
         .path
@@ -169,8 +203,12 @@ fn extract_file(file: &DiscoveredFile) -> Result<Vec<Component>, String> {
         .map(Path::to_path_buf)
         .unwrap_or_default();
     let read_include = move |name: &str| -> Option<(String, String)> {
-        let text = read_text(&dir.join(name)).ok()?;
-        let shown = base.join(name).to_string_lossy().replace('\\', "/");
+        let target = dir.join(name).canonicalize().ok()?;
+        if !target.starts_with(confine_to) {
+            return None;
+        }
+        let text = read_text(&target).ok()?;
+        let shown = normalize_display(&base.join(name));
         Some((shown, text))
     };
     let input = ExtractInput {
@@ -181,15 +219,40 @@ fn extract_file(file: &DiscoveredFile) -> Result<Vec<Component>, String> {
     rampart_deps::extract(file.kind, &input).map_err(|err| err.reason())
 }
 
+/// `a/./b/../c` as `a/c`, `/`-separated, for paths shown in reports.
+fn normalize_display(path: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    parts.join("/")
+}
+
+/// Reads a regular file of at most [`MAX_LOCKFILE_BYTES`] as UTF-8. The
+/// size is enforced while reading: device and `/proc` files report 0.
 fn read_text(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if meta.len() > MAX_LOCKFILE_BYTES {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_LOCKFILE_BYTES) as usize);
+    file.take(MAX_LOCKFILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_LOCKFILE_BYTES {
         return Err(format!(
             "larger than {} MiB; not read",
             MAX_LOCKFILE_BYTES / (1024 * 1024)
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "not UTF-8 text (invalid byte at offset {})",

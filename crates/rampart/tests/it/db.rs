@@ -193,3 +193,38 @@ fn a_corrupt_database_is_an_error_not_a_crash() {
         run.stderr()
     );
 }
+
+#[test]
+fn an_unreadable_index_is_rebuilt_by_the_next_import() {
+    let env = Env::new();
+    std::fs::write(env.db(), b"RMPTOSV\0\x02\0\0\0 from a future version").unwrap();
+    std::fs::write(
+        env.path("a.json"),
+        r#"{"id": "X-1", "modified": "2026-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "npm", "name": "a"}, "versions": ["1.0.0"]}]}"#,
+    )
+    .unwrap();
+    let run = env.rampart(&["db", "import", "a.json"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stderr().contains("rebuilt"), "{}", run.stderr());
+    assert_eq!(
+        env.rampart(&["db", "status", "--json"]).json()["advisories"],
+        1
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn directory_links_inside_an_import_are_not_followed() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.path("osv")).unwrap();
+    std::os::unix::fs::symlink(".", env.path("osv/loop1")).unwrap();
+    std::os::unix::fs::symlink(".", env.path("osv/loop2")).unwrap();
+    std::fs::write(
+        env.path("osv/a.json"),
+        r#"{"id": "X-1", "modified": "2026-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    let run = env.rampart(&["db", "import", "osv"]);
+    assert!(run.stdout().contains("1 new"), "{}", run.stdout());
+    assert!(run.stderr().contains("not followed"), "{}", run.stderr());
+}

@@ -285,3 +285,69 @@ fn unsupported_single_files_are_usage_errors() {
     assert_eq!(env.rampart(&["scan", "--format", "xml", "."]).code(), 2);
     assert_eq!(env.rampart(&["scan", "does-not-exist"]).code(), 2);
 }
+
+#[test]
+fn includes_cannot_escape_the_scanned_tree() {
+    let Some(env) = Env::with_fixture_advisories(&["interop/osv"]) else {
+        return;
+    };
+    std::fs::create_dir_all(env.path("repo/sub")).unwrap();
+    std::fs::write(env.path("outside.txt"), "secret-package==1.0\n").unwrap();
+    std::fs::write(
+        env.path("repo/sub/requirements.txt"),
+        "gradio==4.36.1\n-r ../../outside.txt\n-r /etc/passwd\n-r /dev/zero\n",
+    )
+    .unwrap();
+    let run = env.rampart(&["scan", "--format", "json", "repo"]);
+    assert_eq!(run.code(), 2, "an unreadable include is an input error");
+    let out = run.stdout();
+    assert!(
+        !out.contains("secret-package") && !out.contains("root:"),
+        "{out}"
+    );
+    assert!(out.contains("outside the scanned directory"), "{out}");
+}
+
+#[test]
+fn credentials_in_urls_never_reach_the_output() {
+    let Some(env) = Env::with_fixture_advisories(&["interop/osv"]) else {
+        return;
+    };
+    std::fs::write(
+        env.path("requirements.txt"),
+        "private @ git+https://deploy:ghp_0123456789abcdefghijklmnopqrstuvwxyzAB@github.com/acme/private.git@v1\n",
+    )
+    .unwrap();
+    for format in ["json", "cyclonedx", "sarif", "markdown", "table"] {
+        let out = env
+            .rampart(&["scan", "--format", format, "requirements.txt"])
+            .stdout();
+        assert!(
+            !out.contains("ghp_0123"),
+            "{format} leaks the token:\n{out}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_lockfiles_are_reported_as_skipped() {
+    let Some(env) = Env::with_fixture_advisories(&["osv/rustsec"]) else {
+        return;
+    };
+    env.copy_data("vulnerable-rust");
+    std::fs::create_dir_all(env.path("repo")).unwrap();
+    std::os::unix::fs::symlink(
+        env.path("vulnerable-rust/Cargo.lock"),
+        env.path("repo/Cargo.lock"),
+    )
+    .unwrap();
+    let report = env.rampart(&["scan", "--format", "json", "repo"]).json();
+    assert_eq!(report["skipped"][0]["path"], "Cargo.lock", "{report:#}");
+    assert!(
+        report["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("symbolic link")
+    );
+}
