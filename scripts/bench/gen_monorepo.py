@@ -84,7 +84,8 @@ def write_lockfile(rng, directory, kind, names):
         with open(os.path.join(directory, "go.mod"), "w") as f:
             f.write("module example.invalid/app\n\ngo 1.22\n\nrequire (\n")
             for name in names:
-                f.write(f"\t{name} v{version(rng)}\n")
+                # Majors above 1 need a /vN module path suffix; keep to 0 and 1.
+                f.write(f"\t{name} v{rng.randint(0, 1)}.{rng.randint(0, 20)}.{rng.randint(0, 30)}\n")
             f.write(")\n")
     else:
         with open(os.path.join(directory, "gradle.lockfile"), "w") as f:

@@ -9,20 +9,82 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 
 use rampart_core::{
-    Component, ComponentVersion, DependencyScope, Ecosystem, Finding, Fingerprint, Location,
-    Severity,
+    Component, ComponentVersion, DependencyScope, Ecosystem, Finding, Location, Severity,
 };
 use serde_json::{Value, json};
 
-use crate::json::write_json;
 use crate::report::ScanReport;
 use crate::text::{fixed_in, osv_url, percent_encode_path, vulnerability};
+use sha2::{Digest, Sha256};
 
 const CYCLONEDX_SCHEMA: &str = "http://cyclonedx.org/schema/bom-1.6.schema.json";
 
 /// Writes the report as a CycloneDX 1.6 JSON BOM.
 pub fn render_cyclonedx(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
-    write_json(&bom(&report.normalized()), out)
+    let report = report.as_normalized();
+    let merged = merged_components(&report);
+    let body = Body {
+        metadata: json!({
+            "tools": {
+                "components": [{
+                    "type": "application",
+                    "name": "rampart",
+                    "version": report.tool_version,
+                }]
+            }
+        }),
+        components: LazyComponents(merged.values().collect()),
+        vulnerabilities: vulnerabilities(&report, &merged),
+    };
+    let document = Document {
+        schema: CYCLONEDX_SCHEMA,
+        bom_format: "CycloneDX",
+        spec_version: "1.6",
+        serial_number: serial_number(&body)?,
+        version: 1,
+        body,
+    };
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+/// The BOM's top level, in CycloneDX's customary key order. Components are
+/// turned into JSON one at a time while writing: building the whole BOM as
+/// a `Value` (twice, with the serial-number hash) cost ~270 MiB for 50,000
+/// components.
+#[derive(serde::Serialize)]
+struct Document<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    #[serde(rename = "bomFormat")]
+    bom_format: &'static str,
+    #[serde(rename = "specVersion")]
+    spec_version: &'static str,
+    #[serde(rename = "serialNumber")]
+    serial_number: String,
+    version: u32,
+    #[serde(flatten)]
+    body: Body<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    metadata: Value,
+    components: LazyComponents<'a>,
+    vulnerabilities: Vec<Value>,
+}
+
+struct LazyComponents<'a>(Vec<&'a BomComponent<'a>>);
+
+impl serde::Serialize for LazyComponents<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for component in &self.0 {
+            seq.serialize_element(&component_json(component))?;
+        }
+        seq.end()
+    }
 }
 
 /// One BOM component: a package, possibly declared in several places.
@@ -35,7 +97,7 @@ struct BomComponent<'a> {
 
 type ComponentKey<'a> = (&'a Ecosystem, &'a str, &'a ComponentVersion);
 
-fn bom(report: &ScanReport) -> Value {
+fn merged_components(report: &ScanReport) -> BTreeMap<ComponentKey<'_>, BomComponent<'_>> {
     // The same package declared in two lockfiles is one component with two
     // `rampart:location` properties (CycloneDX allows repeated names).
     let mut merged: BTreeMap<ComponentKey<'_>, BomComponent<'_>> = BTreeMap::new();
@@ -74,58 +136,54 @@ fn bom(report: &ScanReport) -> Value {
         *n += 1;
         component.bom_ref = if *n == 1 { base } else { format!("{base}#{n}") };
     }
+    merged
+}
 
-    let components: Vec<Value> = merged.values().map(component_json).collect();
-
+fn vulnerabilities(
+    report: &ScanReport,
+    merged: &BTreeMap<ComponentKey<'_>, BomComponent<'_>>,
+) -> Vec<Value> {
     let mut by_id: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for finding in &report.findings {
         by_id.entry(finding.id.as_str()).or_default().push(finding);
     }
-    let vulnerabilities: Vec<Value> = by_id
+    by_id
         .iter()
-        .map(|(id, findings)| vulnerability_json(id, findings, &merged))
-        .collect();
+        .map(|(id, findings)| vulnerability_json(id, findings, merged))
+        .collect()
+}
 
-    let body = json!({
-        "metadata": {
-            "tools": {
-                "components": [{
-                    "type": "application",
-                    "name": "rampart",
-                    "version": report.tool_version,
-                }]
-            }
-        },
-        "components": components,
-        "vulnerabilities": vulnerabilities,
-    });
+/// Feeds serialised JSON straight into the hash.
+struct HashingWriter(Sha256);
 
-    let mut document = json!({
-        "$schema": CYCLONEDX_SCHEMA,
-        "bomFormat": "CycloneDX",
-        "specVersion": "1.6",
-        "serialNumber": serial_number(&body),
-        "version": 1,
-    });
-    if let (Some(document), Value::Object(body)) = (document.as_object_mut(), body) {
-        document.extend(body);
+impl io::Write for HashingWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
     }
-    document
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A `urn:uuid:` derived from the BOM's content.
 ///
 /// CycloneDX wants every BOM to carry an RFC 4122 UUID serial number, and a
 /// random one would make two runs over the same input differ. So we hash the
-/// content (SHA-256, truncated to 128 bits, as `Fingerprint` does) and set
+/// content (SHA-256 of the compact JSON body, truncated to 128 bits) and set
 /// the version and variant bits of a version-4 UUID: the name-based version 5
 /// would need SHA-1 and a namespace for no benefit here, and the custom
 /// version 8 is rejected by older tools that check the version nibble.
 /// Identical content gives the identical serial number; any change to the
 /// content gives a new one.
-fn serial_number(body: &Value) -> String {
-    let hex = Fingerprint::from_parts(&["rampart cyclonedx serial", &body.to_string()]);
-    let mut digits: Vec<char> = hex.as_str().chars().collect();
+fn serial_number(body: &Body<'_>) -> io::Result<String> {
+    let mut hasher = HashingWriter(Sha256::new());
+    hasher.0.update(b"rampart cyclonedx serial\0");
+    serde_json::to_writer(&mut hasher, body).map_err(io::Error::from)?;
+    let digest = hasher.0.finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let mut digits: Vec<char> = hex.chars().collect();
     if digits.len() < 32 {
         digits.resize(32, '0');
     }
@@ -133,14 +191,14 @@ fn serial_number(body: &Value) -> String {
     let variant = digits[16].to_digit(16).unwrap_or(0);
     digits[16] = char::from_digit((variant & 0x3) | 0x8, 16).unwrap_or('8');
     let d: String = digits.into_iter().collect();
-    format!(
+    Ok(format!(
         "urn:uuid:{}-{}-{}-{}-{}",
         &d[0..8],
         &d[8..12],
         &d[12..16],
         &d[16..20],
         &d[20..32]
-    )
+    ))
 }
 
 fn stronger_scope(a: DependencyScope, b: DependencyScope) -> DependencyScope {

@@ -16,8 +16,50 @@ pub const JSON_FORMAT_VERSION: &str = "1";
 
 /// Writes the report as Rampart JSON (pretty-printed, newline-terminated).
 pub fn render_json(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
-    let document = json_document(&report.normalized());
-    write_json(&document, out)
+    let report = report.as_normalized();
+    let document = json_document(&report);
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+/// A JSON array whose elements are built one at a time while writing:
+/// building the whole document as a `Value` first cost ~250 MiB for a scan
+/// of 50,000 components.
+struct LazyArray<'a, T> {
+    items: &'a [T],
+    to_json: fn(&T) -> Value,
+}
+
+impl<T> serde::Serialize for LazyArray<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.items.len()))?;
+        for item in self.items {
+            seq.serialize_element(&(self.to_json)(item))?;
+        }
+        seq.end()
+    }
+}
+
+fn lazy<T>(items: &[T], to_json: fn(&T) -> Value) -> LazyArray<'_, T> {
+    LazyArray { items, to_json }
+}
+
+/// The document, field by field in the documented order.
+#[derive(serde::Serialize)]
+struct Document<'a> {
+    version: &'static str,
+    tool: Value,
+    root: &'a str,
+    findings: LazyArray<'a, Finding>,
+    ignored: LazyArray<'a, IgnoredFinding>,
+    expired_ignores: LazyArray<'a, ExpiredIgnore>,
+    components: LazyArray<'a, Component>,
+    summary: Value,
+    scanned: LazyArray<'a, crate::report::ScannedFile>,
+    skipped: LazyArray<'a, SkippedFile>,
+    errors: LazyArray<'a, SkippedFile>,
+    database: Value,
 }
 
 /// Pretty JSON plus a final newline, as every JSON-based format writes it.
@@ -26,17 +68,17 @@ pub(crate) fn write_json(value: &Value, out: &mut dyn io::Write) -> io::Result<(
     out.write_all(b"\n")
 }
 
-fn json_document(report: &ScanReport) -> Value {
+fn json_document(report: &ScanReport) -> Document<'_> {
     let counts = report.severity_counts();
-    json!({
-        "version": JSON_FORMAT_VERSION,
-        "tool": { "name": "rampart", "version": report.tool_version },
-        "root": report.root,
-        "findings": report.findings.iter().map(finding_json).collect::<Vec<_>>(),
-        "ignored": report.ignored.iter().map(ignored_json).collect::<Vec<_>>(),
-        "expired_ignores": report.expired_ignores.iter().map(expired_json).collect::<Vec<_>>(),
-        "components": report.components.iter().map(component_json).collect::<Vec<_>>(),
-        "summary": {
+    Document {
+        version: JSON_FORMAT_VERSION,
+        tool: json!({ "name": "rampart", "version": report.tool_version }),
+        root: &report.root,
+        findings: lazy(&report.findings, finding_json),
+        ignored: lazy(&report.ignored, ignored_json),
+        expired_ignores: lazy(&report.expired_ignores, expired_json),
+        components: lazy(&report.components, component_json),
+        summary: json!({
             "total": counts.total(),
             "by_severity": {
                 "critical": counts.critical,
@@ -56,21 +98,20 @@ fn json_document(report: &ScanReport) -> Value {
             "expired_ignores": report.expired_ignores.len(),
             "skipped": report.skipped.len(),
             "errors": report.errors.len(),
-        },
-        "scanned": report.scanned_files.iter().map(|f| json!({
-            "path": f.path,
-            "kind": f.kind,
-            "components": f.components,
-        })).collect::<Vec<_>>(),
-        "skipped": report.skipped.iter().map(skipped_json).collect::<Vec<_>>(),
-        "errors": report.errors.iter().map(skipped_json).collect::<Vec<_>>(),
+        }),
+        scanned: lazy(
+            &report.scanned_files,
+            |f| json!({ "path": f.path, "kind": f.kind, "components": f.components }),
+        ),
+        skipped: lazy(&report.skipped, skipped_json),
+        errors: lazy(&report.errors, skipped_json),
         // `age_days` is left out on purpose: it changes every day, and this
         // output must be byte-identical for the same input and database.
-        "database": report.database.as_ref().map(|db| json!({
-            "advisories": db.advisories,
-            "newest_modified": db.newest_modified,
-        })),
-    })
+        database: report.database.as_ref().map_or(
+            Value::Null,
+            |db| json!({ "advisories": db.advisories, "newest_modified": db.newest_modified }),
+        ),
+    }
 }
 
 pub(crate) fn finding_json(finding: &Finding) -> Value {

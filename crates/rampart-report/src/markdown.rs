@@ -17,7 +17,7 @@ use crate::text::{advisory_url, count, fixed_in, is_hidden, package_label, vulne
 
 /// Writes the report as Markdown.
 pub fn render_markdown(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
-    let report = report.normalized();
+    let report = report.as_normalized();
     let counts = report.severity_counts();
     let packages = report.resolved_components().count();
     let files = report.scanned_files.len();

@@ -26,7 +26,7 @@ const FINGERPRINT_KEY: &str = "rampart/v1";
 
 /// Writes the report as a SARIF 2.1.0 log with one run.
 pub fn render_sarif(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
-    write_json(&sarif_log(&report.normalized()), out)
+    write_json(&sarif_log(&report.as_normalized()), out)
 }
 
 fn sarif_log(report: &ScanReport) -> Value {

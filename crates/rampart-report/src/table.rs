@@ -20,7 +20,7 @@ pub(crate) fn render_table_with(
     out: &mut dyn io::Write,
     color: bool,
 ) -> io::Result<()> {
-    let report = report.normalized();
+    let report = report.as_normalized();
     let paint = Painter { color };
 
     let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
