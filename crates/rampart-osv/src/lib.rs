@@ -13,5 +13,5 @@ pub mod schema;
 pub mod version;
 
 pub use db::{Database, DatabaseMeta, DbError, ImportProblem, ImportReport};
-pub use matching::{MatchNote, MatchOutcome, match_components};
+pub use matching::{MatchNote, MatchOutcome, match_components, match_components_parallel};
 pub use schema::Advisory;

@@ -357,13 +357,95 @@ fn alias_groups(advisories: &[Rc<Advisory>]) -> Vec<Vec<Rc<Advisory>>> {
 /// ecosystems without a supported version ordering produce one note per
 /// component, never a guess.
 pub fn match_components(db: &Database, components: &[Component]) -> Result<MatchOutcome, DbError> {
+    let mut matcher = Matcher::default();
     let mut outcome = MatchOutcome::default();
-    let mut parsed_records: HashMap<u32, Rc<Advisory>> = HashMap::new();
-    let mut records_by_package: HashMap<(Ecosystem, String), Rc<[u32]>> = HashMap::new();
-
     for component in components {
+        matcher.match_one(db, component, &mut outcome)?;
+    }
+    outcome.notes.sort();
+    outcome.notes.dedup();
+    Ok(outcome)
+}
+
+/// Matches components against the database on up to `threads` threads.
+///
+/// Components are grouped by package before they are split, so each
+/// thread's advisory cache sees every version of the packages it holds.
+/// The outcome does not depend on the number of threads: findings keep the
+/// order of `components`, notes are sorted.
+pub fn match_components_parallel(
+    db: &Database,
+    components: &[Component],
+    threads: usize,
+) -> Result<MatchOutcome, DbError> {
+    let threads = threads.clamp(1, 16);
+    if threads == 1 || components.len() < 256 {
+        return match_components(db, components);
+    }
+    let mut order: Vec<usize> = (0..components.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&components[a], &components[b]);
+        (&a.ecosystem, &a.name).cmp(&(&b.ecosystem, &b.name))
+    });
+    let chunk_len = order.len().div_ceil(threads);
+    let results: Vec<Result<Vec<(usize, MatchOutcome)>, DbError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = order
+            .chunks(chunk_len)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut matcher = Matcher::default();
+                    let mut per_component = Vec::with_capacity(chunk.len());
+                    for &i in chunk {
+                        let mut part = MatchOutcome::default();
+                        matcher.match_one(db, &components[i], &mut part)?;
+                        if !part.findings.is_empty() || !part.notes.is_empty() || part.checked > 0 {
+                            per_component.push((i, part));
+                        }
+                    }
+                    Ok(per_component)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut per_component = Vec::with_capacity(components.len());
+    for result in results {
+        per_component.extend(result?);
+    }
+    per_component.sort_by_key(|(i, _)| *i);
+    let mut outcome = MatchOutcome::default();
+    for (_, part) in per_component {
+        outcome.findings.extend(part.findings);
+        outcome.notes.extend(part.notes);
+        outcome.checked += part.checked;
+    }
+    outcome.notes.sort();
+    outcome.notes.dedup();
+    Ok(outcome)
+}
+
+/// One thread's caches: parsed advisories and each package's record list.
+#[derive(Default)]
+struct Matcher {
+    parsed_records: HashMap<u32, Rc<Advisory>>,
+    records_by_package: HashMap<(Ecosystem, String), Rc<[u32]>>,
+}
+
+impl Matcher {
+    fn match_one(
+        &mut self,
+        db: &Database,
+        component: &Component,
+        outcome: &mut MatchOutcome,
+    ) -> Result<(), DbError> {
         let Some(raw_version) = component.version.exact() else {
-            continue;
+            return Ok(());
         };
         let note = |message: String| MatchNote {
             location: component.location.clone(),
@@ -372,11 +454,11 @@ pub fn match_components(db: &Database, components: &[Component]) -> Result<Match
         };
         let normalized = normalize_package_name(&component.ecosystem, &component.name);
         let key = (component.ecosystem.clone(), normalized.clone());
-        let records = match records_by_package.get(&key) {
+        let records = match self.records_by_package.get(&key) {
             Some(records) => records.clone(),
             None => {
                 let records: Rc<[u32]> = db.records_for(&component.ecosystem, &normalized)?.into();
-                records_by_package.insert(key, records.clone());
+                self.records_by_package.insert(key, records.clone());
                 records
             }
         };
@@ -388,7 +470,7 @@ pub fn match_components(db: &Database, components: &[Component]) -> Result<Match
                     component.ecosystem
                 )));
             }
-            continue;
+            return Ok(());
         }
         let version = match version::parse(&component.ecosystem, raw_version) {
             Ok(v) => v,
@@ -396,7 +478,7 @@ pub fn match_components(db: &Database, components: &[Component]) -> Result<Match
                 outcome
                     .notes
                     .push(note(format!("version not checked: {err}")));
-                continue;
+                return Ok(());
             }
         };
         outcome.checked += 1;
@@ -404,11 +486,11 @@ pub fn match_components(db: &Database, components: &[Component]) -> Result<Match
         let mut hits = Vec::new();
         let mut candidates = BTreeSet::new();
         for &number in records.iter() {
-            let advisory = match parsed_records.get(&number) {
+            let advisory = match self.parsed_records.get(&number) {
                 Some(a) => a.clone(),
                 None => {
                     let a = Rc::new(db.advisory(number)?);
-                    parsed_records.insert(number, a.clone());
+                    self.parsed_records.insert(number, a.clone());
                     a
                 }
             };
@@ -426,10 +508,8 @@ pub fn match_components(db: &Database, components: &[Component]) -> Result<Match
                 .findings
                 .push(finding_for(&group, component, &normalized, &candidates));
         }
+        Ok(())
     }
-    outcome.notes.sort();
-    outcome.notes.dedup();
-    Ok(outcome)
 }
 
 fn finding_for(

@@ -84,6 +84,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DAYS")]
     pub max_db_age: Option<u32>,
 
+    /// Threads for extraction and matching [default: the number of CPUs]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+
     /// Colour: auto, always or never
     #[arg(long, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,

@@ -87,8 +87,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let confine_to = confine_to
         .canonicalize()
         .with_context(|| format!("cannot scan {}", root.display()))?;
-    for file in &files {
-        match extract_file(file, &confine_to) {
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    for (file, extracted) in files.iter().zip(extract_all(&files, &confine_to, threads)) {
+        match extracted {
             Ok(components) => {
                 report.scanned_files.push(ScannedFile {
                     path: file.display_path.clone(),
@@ -104,7 +107,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
-    let matched = rampart_osv::match_components(&db, &report.components)?;
+    let matched = rampart_osv::match_components_parallel(&db, &report.components, threads)?;
     for note in matched.notes {
         let line = note
             .location
@@ -183,6 +186,46 @@ fn load_policy(args: &ScanArgs, root: &Path, root_is_dir: bool) -> anyhow::Resul
         return Ok(policy);
     }
     Ok(Policy::default())
+}
+
+/// Extracts every file on up to `threads` threads; results come back in the
+/// order of `files`, so the report does not depend on scheduling.
+fn extract_all(
+    files: &[DiscoveredFile],
+    confine_to: &Path,
+    threads: usize,
+) -> Vec<Result<Vec<Component>, String>> {
+    let threads = threads.clamp(1, 64).min(files.len().max(1));
+    if threads == 1 {
+        return files.iter().map(|f| extract_file(f, confine_to)).collect();
+    }
+    // Files differ wildly in size, so threads take the next file as they
+    // finish rather than fixed shares.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, Result<Vec<Component>, String>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = files.get(i) else { break };
+                        done.push((i, extract_file(file, confine_to)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Reads and extracts one file; the error is the reason shown to the user.
