@@ -362,3 +362,35 @@ fn merged_severity_and_fingerprint_do_not_depend_on_id_order() {
     // whichever record names the finding.
     assert_eq!(a_fingerprint, b_fingerprint);
 }
+
+#[test]
+fn parallel_matching_gives_the_same_outcome_as_sequential() {
+    let advisories: Vec<Value> = (0..50)
+        .map(|i| {
+            advisory(&format!("T-{i}"), "npm", &format!("p{i}"), json!({"ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": format!("1.0.{}", i * 3)}]}]}))
+        })
+        .collect();
+    let (_dir, db) = database(&advisories);
+    let components: Vec<Component> = (0..600)
+        .map(|i| {
+            component(
+                Ecosystem::Npm,
+                &format!("p{}", i % 50),
+                &format!("1.0.{}", i % 97),
+            )
+        })
+        .chain(std::iter::once(component(
+            Ecosystem::Npm,
+            "p1",
+            "not-a-version",
+        )))
+        .collect();
+    let sequential = match_components(&db, &components).unwrap();
+    assert!(sequential.findings.len() > 100);
+    for threads in [2, 3, 8] {
+        let parallel = rampart_osv::match_components_parallel(&db, &components, threads).unwrap();
+        assert_eq!(parallel.findings, sequential.findings, "{threads} threads");
+        assert_eq!(parallel.notes, sequential.notes);
+        assert_eq!(parallel.checked, sequential.checked);
+    }
+}

@@ -50,9 +50,11 @@ fn a_vulnerable_cargo_lock_reports_the_advisory_with_its_fix() {
     assert_eq!(ansi["severity"], "info");
     assert!(ansi["fixed_versions"].as_array().unwrap().is_empty());
 
-    // The same input gives byte-identical output.
+    // The same input gives byte-identical output, whatever the threads.
     let again = env.rampart(&["scan", "--format", "json", "vulnerable-rust"]);
     assert_eq!(run.stdout(), again.stdout());
+    let single = env.rampart(&["scan", "-j", "1", "--format", "json", "vulnerable-rust"]);
+    assert_eq!(run.stdout(), single.stdout());
 }
 
 #[test]
