@@ -85,6 +85,10 @@ pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome,
     })?;
 
     let mut outcome = WalkOutcome::default();
+    // filter_entry wants a 'static, thread-safe closure; the walk itself is
+    // single-threaded, so the lock is never contended.
+    let skipped_dirs = std::sync::Arc::new(std::sync::Mutex::new(Vec::<PathBuf>::new()));
+    let skipped_dirs_in_walk = skipped_dirs.clone();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .git_ignore(!options.no_ignore)
@@ -95,9 +99,17 @@ pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome,
         .require_git(false)
         .overrides(overrides)
         .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(|entry| {
+        .filter_entry(move |entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && entry.depth() > 0 && is_skipped_directory(entry.file_name()))
+            let skip = is_dir && entry.depth() > 0 && is_skipped_directory(entry.file_name());
+            // Version-control folders are never interesting enough to list.
+            let is_vcs = matches!(entry.file_name().to_str(), Some(".git" | ".hg" | ".svn"));
+            if skip && !is_vcs {
+                if let Ok(mut dirs) = skipped_dirs_in_walk.lock() {
+                    dirs.push(entry.path().to_path_buf());
+                }
+            }
+            !skip
         })
         .build();
 
@@ -138,6 +150,12 @@ pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome,
             kind,
         });
     }
+
+    let dirs = skipped_dirs.lock().map(|d| d.clone()).unwrap_or_default();
+    outcome.skipped.extend(dirs.iter().map(|dir| SkippedPath {
+        display_path: display_path(root, dir),
+        reason: "vendored or build directory".into(),
+    }));
 
     // go.sum lists every version the module graph ever considered, not the
     // ones the build selects; next to a go.mod it would report versions that
@@ -235,7 +253,20 @@ mod tests {
                 "web/package-lock.json"
             ]
         );
-        assert_eq!(outcome.skipped.len(), 1);
-        assert_eq!(outcome.skipped[0].display_path, "svc/go.sum");
+        let skipped: Vec<(&str, &str)> = outcome
+            .skipped
+            .iter()
+            .map(|s| (s.display_path.as_str(), s.reason.as_str()))
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                ("web/node_modules", "vendored or build directory"),
+                (
+                    "svc/go.sum",
+                    "go.mod in the same directory gives the selected versions"
+                ),
+            ]
+        );
     }
 }

@@ -49,6 +49,24 @@ pub(crate) fn render_table_with(
         count(packages, "package", "packages"),
         count(files, "file", "files")
     );
+    // Which formats were read, so a CI log shows at a glance that the
+    // lockfiles were found.
+    let mut per_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    for file in &report.scanned_files {
+        *per_kind.entry(file.kind.as_str()).or_default() += 1;
+    }
+    let kinds: Vec<String> = per_kind
+        .iter()
+        .map(|(kind, n)| match n {
+            1 => one_line(kind),
+            n => format!("{} ×{n}", one_line(kind)),
+        })
+        .collect();
+    let scope = if kinds.is_empty() {
+        scope
+    } else {
+        format!("{scope}: {}", kinds.join(", "))
+    };
     let counts = report.severity_counts();
     if counts.total() == 0 {
         writeln!(out, "No vulnerabilities found {scope}.")?;
@@ -142,14 +160,7 @@ pub(crate) fn render_table_with(
         )?;
     }
 
-    for skipped in &report.skipped {
-        writeln!(
-            out,
-            "skipped {}: {}",
-            one_line(&skipped.path),
-            one_line(&skipped.reason)
-        )?;
-    }
+    write_skipped(&report, out)?;
     for error in &report.errors {
         writeln!(
             out,
@@ -171,6 +182,36 @@ pub(crate) fn render_table_with(
                 "days"
             )
         )?;
+    }
+    Ok(())
+}
+
+/// Lists what was skipped and why; when many paths share a reason (every
+/// `node_modules` of a monorepo), a count and a few examples say as much.
+fn write_skipped(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
+    const EXAMPLES: usize = 3;
+    let mut by_reason: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for skipped in &report.skipped {
+        by_reason
+            .entry(skipped.reason.as_str())
+            .or_default()
+            .push(skipped.path.as_str());
+    }
+    for (reason, paths) in by_reason {
+        if paths.len() <= EXAMPLES + 1 {
+            for path in paths {
+                writeln!(out, "skipped {}: {}", one_line(path), one_line(reason))?;
+            }
+        } else {
+            let examples: Vec<String> = paths.iter().take(EXAMPLES).map(|p| one_line(p)).collect();
+            writeln!(
+                out,
+                "skipped {} paths: {} ({}, …)",
+                paths.len(),
+                one_line(reason),
+                examples.join(", ")
+            )?;
+        }
     }
     Ok(())
 }

@@ -37,7 +37,7 @@ fn table_when_clean() {
     report.expired_ignores.clear();
     report.components.retain(|c| c.version.exact().is_some());
     report.database.as_mut().unwrap().age_days = Some(1);
-    insta::assert_snapshot!(rendered(Format::Table, &report), @"No vulnerabilities found in 5 packages from 3 files.");
+    insta::assert_snapshot!(rendered(Format::Table, &report), @"No vulnerabilities found in 5 packages from 3 files: Cargo.lock, package-lock.json, requirements.txt.");
 }
 
 #[test]
