@@ -17,6 +17,14 @@ fuzz_target!(|data: &[u8]| {
             rampart_osv::version::compare(&ecosystem, a, b),
             rampart_osv::version::compare(&ecosystem, b, a),
         ) {
+            // PHP's `version_compare`, which Packagist follows, ranks a
+            // trailing empty element below everything, itself included:
+            // `version_compare("1.", "1.")` is -1 in PHP 8.2. Such pairs
+            // are not antisymmetric by specification.
+            let trailing_separator = |v: &str| v.ends_with(['.', '-', '_', '+']);
+            if ecosystem == Ecosystem::Packagist && (trailing_separator(a) || trailing_separator(b)) {
+                continue;
+            }
             assert_eq!(x, y.reverse(), "{ecosystem}: {a:?} vs {b:?}");
         }
     }

@@ -73,6 +73,23 @@ fn package_matches(affected: &Affected, ecosystem: &Ecosystem, normalized_name: 
         && normalize_package_name(ecosystem, &package.name) == normalized_name
 }
 
+/// A stable insertion sort that accepts any comparison.
+///
+/// The standard library's sorts may panic when a comparison is not a total
+/// order, and some ecosystems' native orderings are not one for hostile
+/// strings (PHP's `version_compare("1.", "1.")` is -1). Event lists and fix
+/// candidates are short, so quadratic time is no concern; a panic on an
+/// advisory someone published would be.
+fn sort_tolerantly<T>(items: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && cmp(&items[j - 1], &items[j]) == Ordering::Greater {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// Whether `version` lies in `range`, following the schema's evaluation
 /// algorithm: events sorted by version, `introduced` opens, `fixed` and
 /// `last_affected` close, and when `limit` events exist the version must be
@@ -98,7 +115,7 @@ fn range_affects(
         (None, _) => 0,
         (Some(_), _) => 1,
     };
-    events.sort_by(|(a, ea), (b, eb)| match (a, b) {
+    sort_tolerantly(&mut events, |(a, ea), (b, eb)| match (a, b) {
         (None, _) | (_, None) => rank(a, ea).cmp(&rank(b, eb)),
         (Some(a), Some(b)) => a.cmp_to(b).unwrap_or_else(|e| {
             sort_error.get_or_insert(e.to_string());
@@ -236,7 +253,9 @@ fn clearing_versions(
             (!still_affected).then(|| (parsed, candidate.clone()))
         })
         .collect();
-    clearing.sort_by(|(a, _), (b, _)| a.cmp_to(b).unwrap_or(Ordering::Equal));
+    sort_tolerantly(&mut clearing, |(a, _), (b, _)| {
+        a.cmp_to(b).unwrap_or(Ordering::Equal)
+    });
     clearing.into_iter().map(|(_, v)| v).take(1).collect()
 }
 
@@ -626,4 +645,28 @@ fn one_line_title(text: &str) -> String {
     }
     let cut: String = line.chars().take(MAX_CHARS - 1).collect();
     format!("{}…", cut.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorting_survives_comparisons_that_are_not_total_orders() {
+        // "Less" both ways, as PHP's version_compare gives for "1." vs "1.".
+        let mut items: Vec<u32> = (0..64).rev().collect();
+        sort_tolerantly(&mut items, |_, _| Ordering::Less);
+        let mut items: Vec<u32> = (0..64).map(|i| (i * 37) % 64).collect();
+        sort_tolerantly(&mut items, |a, b| {
+            if (a + b) % 3 == 0 {
+                Ordering::Greater
+            } else {
+                a.cmp(b)
+            }
+        });
+        // A consistent comparison sorts, stably.
+        let mut items = vec![(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd')];
+        sort_tolerantly(&mut items, |a, b| a.0.cmp(&b.0));
+        assert_eq!(items, [(1, 'b'), (2, 'd'), (3, 'a'), (3, 'c')]);
+    }
 }

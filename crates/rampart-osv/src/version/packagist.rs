@@ -66,6 +66,15 @@ fn canonicalize(v: &[u8]) -> Vec<u8> {
                 out.push(b'.');
             }
             out.push(c);
+        } else if c == b'.' {
+            // PHP collapses a run of dots into one, so no element is empty;
+            // keeping them made `0..` and `0...8` each compare below the
+            // other. (PHP turns every non-alphanumeric byte into `.` here;
+            // we keep other bytes such as `#` as they are, as osv-scalibr
+            // does, which the `1.2.3.# = 1.2.3` reference vectors pin.)
+            if last_out != b'.' {
+                out.push(b'.');
+            }
         } else {
             out.push(c);
         }
@@ -199,6 +208,16 @@ mod tests {
         assert_eq!(canonicalize(b"1.0rc1"), b"1.0.rc.1");
         assert_eq!(canonicalize(b"1.0-beta_2+x"), b"1.0.beta.2.x");
         assert_eq!(canonicalize(b"1.0--1"), b"1.0.1");
+        assert_eq!(canonicalize(b"1..0"), b"1.0");
+        assert_eq!(canonicalize(b"1.0..a"), b"1.0.a");
+    }
+
+    #[test]
+    fn dot_runs_collapse_and_order_is_antisymmetric() {
+        // Found by the version_compare fuzz target: before dot runs
+        // collapsed, each of these compared below the other.
+        check("0..", "<", "0...8");
+        check("1..0", "=", "1.0");
     }
 
     #[test]
