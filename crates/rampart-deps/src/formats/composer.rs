@@ -113,54 +113,20 @@ fn source_of(package: &Value) -> PackageSource {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
 
-    /// `(name, version, groups, commit, line)`.
-    type Row = (
-        &'static str,
-        &'static str,
-        &'static [&'static str],
-        Option<&'static str>,
-        u32,
-    );
+    use super::super::testing::{Row, check_malformed, check_rows};
 
     fn check(text: &str, expected: &[Row]) {
-        let input = ExtractInput::standalone("composer.lock", text);
-        let got: Vec<_> = extract(&input)
-            .unwrap_or_else(|err| panic!("{err}"))
-            .into_iter()
-            .map(|c| {
-                assert_eq!(c.ecosystem, Ecosystem::Packagist);
-                (
-                    c.name,
-                    c.version.exact().unwrap_or("").to_string(),
-                    c.groups,
-                    c.source.commit().map(str::to_string),
-                    c.location.line.unwrap_or(0),
-                )
-            })
-            .collect();
-        let want: Vec<_> = expected
-            .iter()
-            .map(|(n, v, g, c, l)| {
-                (
-                    n.to_string(),
-                    v.to_string(),
-                    g.iter().map(|g| g.to_string()).collect::<Vec<_>>(),
-                    c.map(str::to_string),
-                    *l,
-                )
-            })
-            .collect();
-        assert_eq!(got, want);
+        check_rows(
+            crate::LockfileKind::ComposerLock,
+            "composer.lock",
+            text,
+            expected,
+        );
     }
 
     fn check_error(text: &str, line: Option<u32>) {
-        let input = ExtractInput::standalone("composer.lock", text);
-        match extract(&input) {
-            Err(ExtractError::Malformed { line: got, .. }) => assert_eq!(got, line, "{text}"),
-            other => panic!("expected a malformed error, got {other:?}"),
-        }
+        check_malformed(crate::LockfileKind::ComposerLock, text, line);
     }
 
     #[test]

@@ -55,7 +55,7 @@ fn only_for_tests(configurations: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::requirements::testing;
+    use super::super::testing;
     use crate::LockfileKind;
 
     fn check(text: &str, expected: &[&str]) {

@@ -381,7 +381,7 @@ fn is_word_char(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::requirements::testing;
+    use super::super::testing;
     use crate::LockfileKind;
 
     fn check(text: &str, expected: &[&str]) {

@@ -17,6 +17,8 @@ mod pnpm;
 mod poetry;
 mod pubspec;
 mod requirements;
+#[cfg(test)]
+mod testing;
 mod uv;
 mod yarn;
 

@@ -453,60 +453,19 @@ pub(super) fn find_yaml_key(index: &LineIndex<'_>, key: &str, from: usize) -> Op
 mod tests {
     use super::*;
 
-    /// `(name, version, groups, commit, line)`, where version is the exact
-    /// version or `~requirement` for an unresolved one.
-    type Row = (
-        &'static str,
-        &'static str,
-        &'static [&'static str],
-        Option<&'static str>,
-        u32,
-    );
+    use super::super::testing::{Row, check_malformed, check_rows};
 
     fn check(text: &str, expected: &[Row]) {
-        let input = ExtractInput::standalone("package-lock.json", text);
-        let mut got: Vec<_> = extract(&input)
-            .unwrap_or_else(|err| panic!("{err}"))
-            .into_iter()
-            .map(|c| {
-                let version = match &c.version {
-                    ComponentVersion::Exact(v) => v.clone(),
-                    ComponentVersion::Unresolved { requirement } => format!("~{requirement}"),
-                };
-                assert_eq!(c.ecosystem, Ecosystem::Npm);
-                assert_eq!(c.location.path, "package-lock.json");
-                (
-                    c.name,
-                    version,
-                    c.groups,
-                    c.source.commit().map(str::to_string),
-                    c.location.line,
-                )
-            })
-            .collect();
-        got.sort();
-        let mut want: Vec<_> = expected
-            .iter()
-            .map(|(name, version, groups, commit, line)| {
-                (
-                    name.to_string(),
-                    version.to_string(),
-                    groups.iter().map(|g| g.to_string()).collect::<Vec<_>>(),
-                    commit.map(str::to_string),
-                    Some(*line),
-                )
-            })
-            .collect();
-        want.sort();
-        assert_eq!(got, want);
+        check_rows(
+            crate::LockfileKind::NpmPackageLock,
+            "package-lock.json",
+            text,
+            expected,
+        );
     }
 
     fn check_error(text: &str, line: Option<u32>) {
-        let input = ExtractInput::standalone("package-lock.json", text);
-        match extract(&input) {
-            Err(ExtractError::Malformed { line: got, .. }) => assert_eq!(got, line, "{text}"),
-            other => panic!("expected a malformed error, got {other:?}"),
-        }
+        check_malformed(crate::LockfileKind::NpmPackageLock, text, line);
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub(super) fn find_object_key(index: &LineIndex<'_>, key: &str, from: usize) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::super::requirements::testing;
+    use super::super::testing;
     use crate::LockfileKind;
 
     fn check(text: &str, expected: &[&str]) {

@@ -98,7 +98,7 @@ pub(crate) fn extract(input: &ExtractInput<'_>) -> Result<Vec<Component>, Extrac
 
 #[cfg(test)]
 mod tests {
-    use super::super::requirements::testing;
+    use super::super::testing;
     use crate::LockfileKind;
 
     fn check(text: &str, expected: &[&str]) {

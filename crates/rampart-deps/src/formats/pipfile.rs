@@ -123,7 +123,7 @@ fn string_field<'v>(entry: &'v Map<String, Value>, key: &str) -> Option<&'v str>
 
 #[cfg(test)]
 mod tests {
-    use super::super::requirements::testing;
+    use super::super::testing;
     use crate::LockfileKind;
 
     fn check(text: &str, expected: &[&str]) {

@@ -315,59 +315,19 @@ fn package_key(snapshot_key: &str) -> String {
 mod tests {
     use super::*;
 
-    /// `(name, version, groups, commit, line)`; unresolved versions are
-    /// `~requirement`.
-    type Row = (
-        &'static str,
-        &'static str,
-        &'static [&'static str],
-        Option<&'static str>,
-        u32,
-    );
+    use super::super::testing::{Row, check_malformed, check_rows};
 
     fn check(text: &str, expected: &[Row]) {
-        let input = ExtractInput::standalone("pnpm-lock.yaml", text);
-        let mut got: Vec<_> = extract(&input)
-            .unwrap_or_else(|err| panic!("{err}"))
-            .into_iter()
-            .map(|c| {
-                assert_eq!(c.ecosystem, Ecosystem::Npm);
-                let version = match &c.version {
-                    ComponentVersion::Exact(v) => v.clone(),
-                    ComponentVersion::Unresolved { requirement } => format!("~{requirement}"),
-                };
-                (
-                    c.name,
-                    version,
-                    c.groups,
-                    c.source.commit().map(str::to_string),
-                    c.location.line,
-                )
-            })
-            .collect();
-        got.sort();
-        let mut want: Vec<_> = expected
-            .iter()
-            .map(|(n, v, g, c, l)| {
-                (
-                    n.to_string(),
-                    v.to_string(),
-                    g.iter().map(|g| g.to_string()).collect::<Vec<_>>(),
-                    c.map(str::to_string),
-                    Some(*l),
-                )
-            })
-            .collect();
-        want.sort();
-        assert_eq!(got, want);
+        check_rows(
+            crate::LockfileKind::PnpmLock,
+            "pnpm-lock.yaml",
+            text,
+            expected,
+        );
     }
 
     fn check_error(text: &str, line: Option<u32>) {
-        let input = ExtractInput::standalone("pnpm-lock.yaml", text);
-        match extract(&input) {
-            Err(ExtractError::Malformed { line: got, .. }) => assert_eq!(got, line, "{text}"),
-            other => panic!("expected a malformed error, got {other:?}"),
-        }
+        check_malformed(crate::LockfileKind::PnpmLock, text, line);
     }
 
     #[test]

@@ -150,7 +150,7 @@ pub(super) fn package_lines<'n>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::requirements::testing;
+    use super::super::testing;
     use crate::LockfileKind;
 
     fn check(text: &str, expected: &[&str]) {

@@ -103,7 +103,7 @@ fn package_line(index: &LineIndex<'_>, name: &str, packages_at: usize) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::requirements::testing;
+    use super::super::testing;
     use crate::LockfileKind;
 
     fn check(text: &str, expected: &[&str]) {

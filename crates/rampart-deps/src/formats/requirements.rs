@@ -384,91 +384,16 @@ fn normalize_relative(path: &str) -> String {
     }
 }
 
-/// Test helpers shared by the format modules: one line per component, so a
-/// case reads as the list a user would expect.
-#[cfg(test)]
-pub(super) mod testing {
-    use rampart_core::{Component, ComponentVersion, PackageSource};
-
-    /// `name version[ [groups]][ source] :line`, where an unresolved version
-    /// is written `?requirement`.
-    pub(in crate::formats) fn render(c: &Component) -> String {
-        let version = match &c.version {
-            ComponentVersion::Exact(v) => v.clone(),
-            ComponentVersion::Unresolved { requirement } => format!("?{requirement}"),
-        };
-        let groups = if c.groups.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", c.groups.join(","))
-        };
-        let source = match &c.source {
-            PackageSource::Registry => String::new(),
-            PackageSource::Git { url, commit } => {
-                format!(" git:{url}#{}", commit.as_deref().unwrap_or(""))
-            }
-            PackageSource::Path(p) => format!(" path:{p}"),
-            PackageSource::Url(u) => format!(" url:{u}"),
-        };
-        let line = c.location.line.map_or("-".to_string(), |l| l.to_string());
-        format!("{} {version}{groups}{source} :{line}", c.name)
-    }
-
-    /// Runs the public entry point (sorted, deduplicated) and renders it.
-    pub(in crate::formats) fn run(
-        kind: crate::LockfileKind,
-        path: &str,
-        text: &str,
-    ) -> Result<Vec<String>, crate::ExtractError> {
-        let input = crate::ExtractInput::standalone(path, text);
-        let components = crate::extract(kind, &input)?;
-        for c in &components {
-            assert_eq!(c.ecosystem, kind.ecosystem(), "{}", c.name);
-            assert_eq!(c.location.path, path, "{}", c.name);
-        }
-        Ok(components.iter().map(render).collect())
-    }
-
-    /// Asserts that `text` extracts to exactly `expected` (in sorted order).
-    #[track_caller]
-    pub(in crate::formats) fn check(kind: crate::LockfileKind, text: &str, expected: &[&str]) {
-        let got = run(kind, "dir/lockfile", text).unwrap_or_else(|e| panic!("{e}"));
-        let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
-        expected.sort();
-        let mut got_sorted = got.clone();
-        got_sorted.sort();
-        assert_eq!(got_sorted, expected, "\n{text}");
-    }
-
-    /// Asserts that `text` is rejected as malformed at `line`.
-    #[track_caller]
-    pub(in crate::formats) fn check_malformed(
-        kind: crate::LockfileKind,
-        text: &str,
-        line: Option<u32>,
-    ) {
-        match run(kind, "dir/lockfile", text) {
-            Err(crate::ExtractError::Malformed {
-                line: got, path, ..
-            }) => {
-                assert_eq!(path, "dir/lockfile");
-                assert_eq!(got, line, "\n{text}");
-            }
-            other => panic!("expected a malformed error at {line:?}, got {other:?}\n{text}"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::testing::{check_malformed, render};
+    use super::super::testing::{check_malformed, render};
     use super::*;
     use crate::LockfileKind;
 
     fn check(text: &str, expected: &[&str]) {
-        super::testing::check(LockfileKind::Requirements, text, expected);
+        super::super::testing::check(LockfileKind::Requirements, text, expected);
     }
 
     /// Extracts `main` with the given other files available to `-r`/`-c`.

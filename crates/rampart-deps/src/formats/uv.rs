@@ -132,7 +132,7 @@ fn source(source: &BTreeMap<String, toml::Value>) -> PackageSource {
 
 #[cfg(test)]
 mod tests {
-    use super::super::requirements::testing;
+    use super::super::testing;
     use crate::LockfileKind;
 
     fn check(text: &str, expected: &[&str]) {

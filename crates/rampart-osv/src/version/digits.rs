@@ -50,3 +50,47 @@ mod tests {
         );
     }
 }
+
+/// A version that is a list of arbitrary-size numbers, ordered element by
+/// element with a proper prefix first (`1.0 < 1.0.0`): CRAN's and
+/// Hackage's ordering, which differ only in their separators.
+#[derive(Debug, Clone)]
+pub(crate) struct NumberList {
+    parts: Vec<Box<str>>,
+}
+
+impl NumberList {
+    /// Splits on any of `separators`; every part must be a number.
+    pub(crate) fn parse(v: &str, separators: &[char]) -> Option<NumberList> {
+        let parts = v
+            .split(separators)
+            .map(|part| is_number(part).then(|| trim_zeros(part).into()))
+            .collect::<Option<Vec<Box<str>>>>()?;
+        Some(NumberList { parts })
+    }
+}
+
+impl Ord for NumberList {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.parts
+            .iter()
+            .zip(&other.parts)
+            .map(|(a, b)| cmp_digits(a, b))
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| self.parts.len().cmp(&other.parts.len()))
+    }
+}
+
+impl PartialOrd for NumberList {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for NumberList {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for NumberList {}

@@ -145,9 +145,9 @@ impl Scheme {
             Scheme::Packagist => Parsed::Packagist(packagist::PackagistVersion::parse(v)?),
             Scheme::Dpkg => Parsed::Dpkg(dpkg::DpkgVersion::parse(v)?),
             Scheme::Apk => Parsed::Apk(apk::ApkVersion::parse(v)?),
-            Scheme::Cran => Parsed::Cran(cran::CranVersion::parse(v)?),
+            Scheme::Cran => Parsed::Cran(cran::parse(v)?),
             Scheme::Rpm => Parsed::Rpm(rpm::RpmVersion::parse(v)?),
-            Scheme::Hackage => Parsed::Hackage(hackage::HackageVersion::parse(v)?),
+            Scheme::Hackage => Parsed::Hackage(hackage::parse(v)?),
         })
     }
 }
