@@ -81,16 +81,4 @@ impl Ord for NumberList {
     }
 }
 
-impl PartialOrd for NumberList {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for NumberList {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other).is_eq()
-    }
-}
-
-impl Eq for NumberList {}
+super::order_from_ord!(NumberList);

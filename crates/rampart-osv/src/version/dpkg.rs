@@ -107,35 +107,14 @@ impl Ord for DpkgVersion {
     }
 }
 
-impl PartialOrd for DpkgVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for DpkgVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other).is_eq()
-    }
-}
-
-impl Eq for DpkgVersion {}
+super::order_from_ord!(DpkgVersion);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn check(a: &str, op: &str, b: &str) {
-        let want = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => unreachable!(),
-        };
-        let pa = DpkgVersion::parse(a).unwrap();
-        let pb = DpkgVersion::parse(b).unwrap();
-        assert_eq!(pa.cmp(&pb), want, "{a} {op} {b}");
-        assert_eq!(pb.cmp(&pa), want.reverse(), "{b} vs {a}");
+        super::super::check_order(DpkgVersion::parse, a, op, b);
     }
 
     #[test]

@@ -221,35 +221,14 @@ impl Ord for MavenVersion {
     }
 }
 
-impl PartialOrd for MavenVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for MavenVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other).is_eq()
-    }
-}
-
-impl Eq for MavenVersion {}
+super::order_from_ord!(MavenVersion);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn check(a: &str, op: &str, b: &str) {
-        let want = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => unreachable!(),
-        };
-        let pa = MavenVersion::parse(a).unwrap();
-        let pb = MavenVersion::parse(b).unwrap();
-        assert_eq!(pa.cmp(&pb), want, "{a} {op} {b}");
-        assert_eq!(pb.cmp(&pa), want.reverse(), "{b} vs {a}");
+        super::super::check_order(MavenVersion::parse, a, op, b);
     }
 
     #[test]

@@ -12,6 +12,29 @@
 //! length exactly, and reject (rather than guess at) strings their ordering
 //! cannot place.
 
+/// Implements `PartialOrd`, `PartialEq` and `Eq` from a version type's
+/// `Ord`, which holds the ecosystem's ordering: equal versions may be
+/// spelled differently (`1.0` and `1.0.0` in Maven), so derived equality
+/// would be wrong.
+macro_rules! order_from_ord {
+    ($version:ty) => {
+        impl PartialOrd for $version {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl PartialEq for $version {
+            fn eq(&self, other: &Self) -> bool {
+                self.cmp(other).is_eq()
+            }
+        }
+
+        impl Eq for $version {}
+    };
+}
+use order_from_ord;
+
 mod apk;
 mod cran;
 mod digits;
@@ -261,6 +284,27 @@ pub fn compare_semver(a: &str, b: &str) -> Result<Ordering, VersionError> {
 /// Whether the ecosystem has a supported ordering.
 pub fn is_supported(ecosystem: &Ecosystem) -> bool {
     Scheme::for_ecosystem(ecosystem).is_some()
+}
+
+/// Asserts `a op b` in both directions for one ordering's parser; `op` is
+/// `<`, `=` or `>` as in the shared vector files.
+#[cfg(test)]
+#[track_caller]
+fn check_order<T: Ord + std::fmt::Debug, E: std::fmt::Debug>(
+    parse: impl Fn(&str) -> Result<T, E>,
+    a: &str,
+    op: &str,
+    b: &str,
+) {
+    let want = match op {
+        "<" => Ordering::Less,
+        "=" => Ordering::Equal,
+        ">" => Ordering::Greater,
+        _ => panic!("unknown operator {op:?}"),
+    };
+    let (pa, pb) = (parse(a).unwrap(), parse(b).unwrap());
+    assert_eq!(pa.cmp(&pb), want, "{a} {op} {b}");
+    assert_eq!(pb.cmp(&pa), want.reverse(), "{b} vs {a}");
 }
 
 #[cfg(test)]

@@ -172,35 +172,14 @@ impl Ord for PackagistVersion {
     }
 }
 
-impl PartialOrd for PackagistVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for PackagistVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other).is_eq()
-    }
-}
-
-impl Eq for PackagistVersion {}
+super::order_from_ord!(PackagistVersion);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn check(a: &str, op: &str, b: &str) {
-        let want = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => unreachable!(),
-        };
-        let pa = PackagistVersion::parse(a).unwrap();
-        let pb = PackagistVersion::parse(b).unwrap();
-        assert_eq!(pa.cmp(&pb), want, "{a} {op} {b}");
-        assert_eq!(pb.cmp(&pa), want.reverse(), "{b} vs {a}");
+        super::super::check_order(PackagistVersion::parse, a, op, b);
     }
 
     #[test]

@@ -69,19 +69,7 @@ impl Ord for Pep440Version {
     }
 }
 
-impl PartialOrd for Pep440Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Pep440Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other).is_eq()
-    }
-}
-
-impl Eq for Pep440Version {}
+super::order_from_ord!(Pep440Version);
 
 /// A cursor over the lower-cased version, mirroring the PEP 440 appendix B
 /// regular expression one optional group at a time.
@@ -386,16 +374,7 @@ mod tests {
     use super::*;
 
     fn check(a: &str, op: &str, b: &str) {
-        let want = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => unreachable!(),
-        };
-        let pa = Pep440Version::parse(a).unwrap();
-        let pb = Pep440Version::parse(b).unwrap();
-        assert_eq!(pa.cmp(&pb), want, "{a} {op} {b}");
-        assert_eq!(pb.cmp(&pa), want.reverse(), "{b} vs {a}");
+        super::super::check_order(Pep440Version::parse, a, op, b);
     }
 
     fn is_standard(v: &str) -> bool {

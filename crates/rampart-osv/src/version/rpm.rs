@@ -147,35 +147,14 @@ impl Ord for RpmVersion {
     }
 }
 
-impl PartialOrd for RpmVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for RpmVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other).is_eq()
-    }
-}
-
-impl Eq for RpmVersion {}
+super::order_from_ord!(RpmVersion);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn check(a: &str, op: &str, b: &str) {
-        let want = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => unreachable!(),
-        };
-        let pa = RpmVersion::parse(a).unwrap();
-        let pb = RpmVersion::parse(b).unwrap();
-        assert_eq!(pa.cmp(&pb), want, "{a} {op} {b}");
-        assert_eq!(pb.cmp(&pa), want.reverse(), "{b} vs {a}");
+        super::super::check_order(RpmVersion::parse, a, op, b);
     }
 
     #[test]
