@@ -12,7 +12,15 @@ use rampart_report::Format;
 /// Exit codes: 0 nothing over the threshold, 1 findings over the threshold,
 /// 2 usage or input error.
 #[derive(Debug, Parser)]
-#[command(name = "rampart", version, about, long_about = None, max_term_width = 100)]
+#[command(
+    name = "rampart",
+    version,
+    about,
+    long_about = None,
+    max_term_width = 100,
+    after_help = "Exit codes: 0 nothing at or above the threshold, 1 findings at or above it, \
+                  2 usage or input error."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -45,7 +53,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub deps: bool,
 
-    /// Output format
+    /// Output format: table, json, sarif, cyclonedx or markdown
     #[arg(long, short = 'f', default_value = "table", value_name = "FORMAT")]
     pub format: Format,
 
