@@ -12,10 +12,11 @@ use rampart_core::{
     Component, ComponentVersion, DependencyScope, Ecosystem, Finding, Location, Severity,
 };
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
+use crate::json::write_json;
 use crate::report::ScanReport;
 use crate::text::{fixed_in, osv_url, percent_encode_path, vulnerability};
-use sha2::{Digest, Sha256};
 
 const CYCLONEDX_SCHEMA: &str = "http://cyclonedx.org/schema/bom-1.6.schema.json";
 
@@ -44,8 +45,7 @@ pub fn render_cyclonedx(report: &ScanReport, out: &mut dyn io::Write) -> io::Res
         version: 1,
         body,
     };
-    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
-    out.write_all(b"\n")
+    write_json(&document, out)
 }
 
 /// The BOM's top level, in CycloneDX's customary key order. Components are

@@ -17,9 +17,7 @@ pub const JSON_FORMAT_VERSION: &str = "1";
 /// Writes the report as Rampart JSON (pretty-printed, newline-terminated).
 pub fn render_json(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
     let report = report.as_normalized();
-    let document = json_document(&report);
-    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
-    out.write_all(b"\n")
+    write_json(&json_document(&report), out)
 }
 
 /// A JSON array whose elements are built one at a time while writing:
@@ -63,7 +61,7 @@ struct Document<'a> {
 }
 
 /// Pretty JSON plus a final newline, as every JSON-based format writes it.
-pub(crate) fn write_json(value: &Value, out: &mut dyn io::Write) -> io::Result<()> {
+pub(crate) fn write_json(value: &impl serde::Serialize, out: &mut dyn io::Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }

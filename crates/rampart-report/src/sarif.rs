@@ -26,10 +26,49 @@ const FINGERPRINT_KEY: &str = "rampart/v1";
 
 /// Writes the report as a SARIF 2.1.0 log with one run.
 pub fn render_sarif(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
-    write_json(&sarif_log(&report.as_normalized()), out)
+    let report = report.as_normalized();
+    write_json(&sarif_log(&report), out)
 }
 
-fn sarif_log(report: &ScanReport) -> Value {
+/// The log's top level. Results are turned into JSON one at a time while
+/// writing, so thousands of findings do not sit in memory twice.
+#[derive(serde::Serialize)]
+struct SarifLog<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [SarifRun<'a>; 1],
+}
+
+#[derive(serde::Serialize)]
+struct SarifRun<'a> {
+    tool: Value,
+    invocations: Value,
+    results: LazyResults<'a>,
+}
+
+struct LazyResults<'a> {
+    findings: &'a [Finding],
+    rule_index: BTreeMap<&'a str, usize>,
+}
+
+impl serde::Serialize for LazyResults<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.findings.len()))?;
+        for finding in self.findings {
+            let index = self
+                .rule_index
+                .get(finding.id.as_str())
+                .copied()
+                .unwrap_or_default();
+            seq.serialize_element(&result_json(finding, index))?;
+        }
+        seq.end()
+    }
+}
+
+fn sarif_log(report: &ScanReport) -> SarifLog<'_> {
     let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for finding in &report.findings {
         by_rule
@@ -43,17 +82,6 @@ fn sarif_log(report: &ScanReport) -> Value {
         .iter()
         .map(|(id, findings)| rule_json(id, findings))
         .collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            result_json(
-                f,
-                rule_index.get(f.id.as_str()).copied().unwrap_or_default(),
-            )
-        })
-        .collect();
-
     let mut notifications: Vec<Value> = report
         .errors
         .iter()
@@ -67,18 +95,21 @@ fn sarif_log(report: &ScanReport) -> Value {
     }
     driver["rules"] = json!(rules);
 
-    json!({
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": driver },
-            "invocations": [{
+    SarifLog {
+        schema: SARIF_SCHEMA,
+        version: "2.1.0",
+        runs: [SarifRun {
+            tool: json!({ "driver": driver }),
+            invocations: json!([{
                 "executionSuccessful": report.errors.is_empty(),
                 "toolExecutionNotifications": notifications,
-            }],
-            "results": results,
-        }]
-    })
+            }]),
+            results: LazyResults {
+                findings: &report.findings,
+                rule_index,
+            },
+        }],
+    }
 }
 
 /// The level GitHub shows: error for critical/high, warning for
