@@ -1,0 +1,43 @@
+//! The security-incident domain of Rampart (DESIGN.md §5).
+//!
+//! Incident ids and codenames, severity and TLP markings, roles and the
+//! access decision, the 14 steps with the rules that guide their order, the
+//! structured records of steps 1–9, and the response-log entries written
+//! for every change.
+//!
+//! **Architecture invariant:** this crate is pure logic. It does no I/O, has
+//! no async code and knows neither SQL nor HTTP. Time comes in as an
+//! argument (`now`), never from a clock, so every rule is a function of its
+//! inputs and the store and server decide what to persist and return.
+
+mod access;
+mod id;
+mod log;
+mod marking;
+mod record;
+mod role;
+mod step;
+mod text;
+
+pub use access::{
+    Access, AccessFacts, AccessRequest, AccessRequestError, AccessRequestState, AccessRoute,
+    BreakGlassApproval, BreakGlassError, BreakGlassGrant, BreakGlassNotification,
+    BreakGlassRequest, BreakGlassState, IncidentMember, Viewer, incident_access,
+};
+pub use id::{Codename, CodenameError, IncidentId, IncidentIdError};
+pub use log::{LogAction, LogTarget, ResponseLogEntry};
+pub use marking::{IncidentSeverity, MarkingParseError, Tlp};
+pub use record::{
+    ActionItem, ActionItemKind, ActionItemStatus, AffectedAsset, AssetKind, AttackTimelineEntry,
+    AttackTimelineInput, AttackVector, AttackVectorKind, Certainty, CompromiseStatus,
+    CompromisedDataSet, ContainmentAction, CutOffAction, DataClassification, DataImpact,
+    IsolationStatus, Likelihood, ReAttackAssessment, RecordError, RecordKind, RiskLevel,
+    StepRecord, SystemRiskAssessment, TimeZoneName,
+};
+pub use role::{GlobalRole, IncidentAction, MemberRole, member_may};
+pub use step::{
+    BoardError, CloseError, DetectionSource, OpenStep, ReasonKind, RecordedReason, Step, StepBoard,
+    StepChange, StepEntry, StepError, StepFacts, StepNumberError, StepState, StepWarning,
+    can_close, change_step,
+};
+pub use text::{NonEmptyText, TextError, UserName};

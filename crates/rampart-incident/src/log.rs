@@ -1,0 +1,339 @@
+//! The response log: what the responders did, written automatically for
+//! every change. (What the *attacker* did is the attack timeline, step 5.)
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::access::{AccessRoute, IncidentMember};
+use crate::record::{RecordKind, StepRecord};
+use crate::step::{Step, StepChange};
+use crate::text::{NonEmptyText, UserName};
+
+/// What kind of change a log entry describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogAction {
+    /// A step changed state (or its rationale).
+    StepChanged,
+    /// A step record was added.
+    RecordAdded,
+    /// A member joined or was added.
+    MemberAdded,
+    /// A non-member was granted access (approved request or break-glass).
+    AccessGranted,
+}
+
+/// What a log entry is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum LogTarget {
+    /// A step.
+    Step { step: Step },
+    /// A record of a step.
+    Record { step: Step, kind: RecordKind },
+    /// A member, or a user granted access.
+    User { user: UserName },
+}
+
+/// One entry of an incident's response log. The store writes one for every
+/// change, in the same transaction as the change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseLogEntry {
+    /// When the change was made.
+    pub at: Timestamp,
+    /// Who made it.
+    pub actor: UserName,
+    /// What kind of change.
+    pub action: LogAction,
+    /// What it changed.
+    pub target: LogTarget,
+    /// One human-readable line.
+    pub summary: String,
+    /// The full change as JSON, for the record: new state, warnings,
+    /// reasons, the record's fields.
+    pub detail: serde_json::Value,
+}
+
+/// Serializes a domain value for `detail`. These types serialize to JSON
+/// without failure (string keys, no non-finite floats); `Null` is the
+/// fallback rather than a panic should that ever change.
+fn detail<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or_default()
+}
+
+impl ResponseLogEntry {
+    /// The entry for a step change, with its warnings and reasons in `detail`
+    /// and the reasons' text in the summary.
+    pub fn step_changed(change: &StepChange) -> Self {
+        let step = change.entry.step;
+        let mut summary = if change.from == change.entry.state {
+            format!("{step}: {} rationale amended", change.entry.state)
+        } else {
+            format!("{step}: {} → {}", change.from, change.entry.state)
+        };
+        for reason in &change.reasons {
+            summary.push_str(&format!(" — {}", reason.text));
+        }
+        if !change.warnings.is_empty() {
+            summary.push_str(&format!(" ({} warning(s))", change.warnings.len()));
+        }
+        Self {
+            at: change.changed_at,
+            actor: change.changed_by.clone(),
+            action: LogAction::StepChanged,
+            target: LogTarget::Step { step },
+            summary,
+            detail: detail(change),
+        }
+    }
+
+    /// The entry for a record added to a step.
+    pub fn record_added(actor: &UserName, record: &StepRecord, at: Timestamp) -> Self {
+        Self {
+            at,
+            actor: actor.clone(),
+            action: LogAction::RecordAdded,
+            target: LogTarget::Record {
+                step: record.step(),
+                kind: record.kind(),
+            },
+            summary: format!(
+                "{} added to step {}: {}",
+                record.kind(),
+                record.step().number(),
+                record.summary()
+            ),
+            detail: detail(record),
+        }
+    }
+
+    /// The entry for a member added to the incident.
+    pub fn member_added(actor: &UserName, member: &IncidentMember, at: Timestamp) -> Self {
+        Self {
+            at,
+            actor: actor.clone(),
+            action: LogAction::MemberAdded,
+            target: LogTarget::User {
+                user: member.user.clone(),
+            },
+            summary: format!("{} added as {}", member.user, member.role),
+            detail: detail(member),
+        }
+    }
+
+    /// The entry for access granted to `grantee` — by an approved access
+    /// request (the route is the membership it creates) or by break-glass.
+    /// `actor` is whoever approved; `reason` the requester's written reason.
+    pub fn access_granted(
+        actor: &UserName,
+        grantee: &UserName,
+        route: &AccessRoute,
+        reason: &NonEmptyText,
+        at: Timestamp,
+    ) -> Self {
+        let summary = match route {
+            AccessRoute::Membership { role } => {
+                format!("access request of {grantee} approved as {role} — {reason}")
+            }
+            AccessRoute::BreakGlass { .. } => {
+                format!("break-glass access for {grantee} approved — {reason}")
+            }
+        };
+        Self {
+            at,
+            actor: actor.clone(),
+            action: LogAction::AccessGranted,
+            target: LogTarget::User {
+                user: grantee.clone(),
+            },
+            summary,
+            detail: serde_json::json!({ "route": detail(route), "reason": reason }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::record::{RiskLevel, SystemRiskAssessment};
+    use crate::role::MemberRole;
+    use crate::step::{StepBoard, StepFacts, StepState, change_step};
+
+    fn user(name: &str) -> UserName {
+        UserName::parse(name).unwrap()
+    }
+
+    fn text(s: &str) -> NonEmptyText {
+        NonEmptyText::parse("text", s).unwrap()
+    }
+
+    fn at() -> Timestamp {
+        "2026-05-01T10:00:00Z".parse().unwrap()
+    }
+
+    fn step_entry(
+        step: Step,
+        to: StepState,
+        rationale: Option<&str>,
+        board: &StepBoard,
+    ) -> ResponseLogEntry {
+        let change = change_step(
+            board,
+            step,
+            to,
+            rationale,
+            &user("alice"),
+            at(),
+            &StepFacts::default(),
+        )
+        .unwrap();
+        ResponseLogEntry::step_changed(&change)
+    }
+
+    #[test]
+    fn step_change_entries() {
+        let fresh = StepBoard::new();
+        let cases = [
+            (
+                Step::StopAttack,
+                StepState::InProgress,
+                None,
+                "step 1 (Stop the attack in progress): pending → in_progress",
+            ),
+            (
+                Step::LawEnforcement,
+                StepState::NotNeeded,
+                Some("no crime"),
+                "step 12 (Involve law enforcement): pending → not_needed — no crime",
+            ),
+            (
+                Step::AssembleTeam,
+                StepState::InProgress,
+                Some("persistence everywhere"),
+                "step 3 (Assemble the response team): pending → in_progress — persistence everywhere",
+            ),
+            (
+                Step::InternalCommunication,
+                StepState::Done,
+                None,
+                "step 11 (Internal communication): pending → done (1 warning(s))",
+            ),
+        ];
+        for (step, to, rationale, expected) in cases {
+            let entry = step_entry(step, to, rationale, &fresh);
+            assert_eq!(entry.summary, expected);
+            assert_eq!(entry.action, LogAction::StepChanged);
+            assert_eq!(entry.target, LogTarget::Step { step });
+            assert_eq!(entry.actor, user("alice"));
+            assert_eq!(entry.at, at());
+        }
+        let entry = step_entry(Step::InternalCommunication, StepState::Done, None, &fresh);
+        assert_eq!(
+            entry.detail["warnings"][0]["kind"],
+            json!("containment_incomplete")
+        );
+        assert_eq!(entry.detail["entry"]["state"], json!("done"));
+        let entry = step_entry(
+            Step::AssembleTeam,
+            StepState::InProgress,
+            Some("why"),
+            &fresh,
+        );
+        assert_eq!(
+            entry.detail["reasons"],
+            json!([{"kind": "containment_not_quick_fix", "text": "why"}])
+        );
+
+        let mut board = StepBoard::new();
+        let change = change_step(
+            &board,
+            Step::LawEnforcement,
+            StepState::NotNeeded,
+            Some("no crime"),
+            &user("alice"),
+            at(),
+            &StepFacts::default(),
+        )
+        .unwrap();
+        board.apply(&change);
+        let amended = step_entry(
+            Step::LawEnforcement,
+            StepState::NotNeeded,
+            Some("legal agrees"),
+            &board,
+        );
+        assert_eq!(
+            amended.summary,
+            "step 12 (Involve law enforcement): not_needed rationale amended — legal agrees"
+        );
+    }
+
+    #[test]
+    fn record_member_and_access_entries() {
+        let record = StepRecord::SystemRiskAssessment(SystemRiskAssessment {
+            system: text("billing"),
+            risk: RiskLevel::High,
+            rationale: text("same role"),
+        });
+        let e = ResponseLogEntry::record_added(&user("bob"), &record, at());
+        assert_eq!(
+            e.summary,
+            "system_risk_assessment added to step 7: billing: high risk"
+        );
+        assert_eq!(
+            e.target,
+            LogTarget::Record {
+                step: Step::AssessRiskToOtherSystems,
+                kind: RecordKind::SystemRiskAssessment
+            }
+        );
+        assert_eq!(e.detail["kind"], json!("system_risk_assessment"));
+
+        let member = IncidentMember {
+            user: user("fay"),
+            role: MemberRole::Forensics,
+        };
+        let e = ResponseLogEntry::member_added(&user("cora"), &member, at());
+        assert_eq!(
+            (e.summary.as_str(), e.action),
+            ("fay added as forensics", LogAction::MemberAdded)
+        );
+        assert_eq!(e.detail, json!({"user": "fay", "role": "forensics"}));
+
+        let cases = [
+            (
+                AccessRoute::Membership {
+                    role: MemberRole::Observer,
+                },
+                "access request of rita approved as observer — need to know",
+            ),
+            (
+                AccessRoute::BreakGlass {
+                    approved_by: user("cora"),
+                    approved_at: at(),
+                },
+                "break-glass access for rita approved — need to know",
+            ),
+        ];
+        for (route, expected) in cases {
+            let e = ResponseLogEntry::access_granted(
+                &user("cora"),
+                &user("rita"),
+                &route,
+                &text("need to know"),
+                at(),
+            );
+            assert_eq!(e.summary, expected);
+            assert_eq!(e.target, LogTarget::User { user: user("rita") });
+            assert_eq!(e.detail["reason"], json!("need to know"));
+        }
+        let json =
+            serde_json::to_value(ResponseLogEntry::member_added(&user("cora"), &member, at()))
+                .unwrap();
+        assert_eq!(json["action"], json!("member_added"));
+        assert_eq!(json["target"], json!({"type": "user", "user": "fay"}));
+        assert_eq!(json["at"], json!("2026-05-01T10:00:00Z"));
+    }
+}
