@@ -353,3 +353,56 @@ fn symlinked_lockfiles_are_reported_as_skipped() {
             .contains("symbolic link")
     );
 }
+
+#[test]
+fn output_files_excludes_and_no_ignore() {
+    let Some(env) = rust_env() else { return };
+    env.copy_data("polyglot");
+    let run = env.rampart(&["scan", "--format", "sarif", "-o", "out.sarif", "."]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stdout().is_empty(),
+        "the report goes to the file: {}",
+        run.stdout()
+    );
+    assert!(
+        run.stderr().contains("findings"),
+        "a one-line summary goes to stderr: {}",
+        run.stderr()
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.path("out.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+
+    // --exclude leaves a tree out; so does .gitignore unless --no-ignore.
+    let report = env
+        .rampart(&["scan", "--format", "json", "--exclude", "polyglot/", "."])
+        .json();
+    let scanned: Vec<&str> = report["scanned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(scanned, ["vulnerable-rust/Cargo.lock"]);
+    std::fs::write(env.path(".gitignore"), "vulnerable-rust/\n").unwrap();
+    let report = env
+        .rampart(&["scan", "--format", "json", "--exclude", "polyglot/", "."])
+        .json();
+    assert!(
+        report["scanned"].as_array().unwrap().is_empty(),
+        "{report:#}"
+    );
+    let report = env
+        .rampart(&[
+            "scan",
+            "--format",
+            "json",
+            "--no-ignore",
+            "--exclude",
+            "polyglot/",
+            ".",
+        ])
+        .json();
+    assert_eq!(report["scanned"].as_array().unwrap().len(), 1, "{report:#}");
+}
