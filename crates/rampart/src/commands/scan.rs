@@ -26,6 +26,21 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let root_meta =
         std::fs::metadata(&root).with_context(|| format!("cannot scan {}", root.display()))?;
     let policy = load_policy(&args, &root, root_meta.is_dir())?;
+    // The policy's scanner toggles: dependency scanning is the only scanner
+    // this build has, so say plainly what a toggle does or does not do.
+    if policy.scan.secrets == Some(true) {
+        eprintln!(
+            "warning: {}: `[scan] secrets = true` has no effect: secret scanning is not available in this version",
+            policy.path
+        );
+    }
+    if policy.scan.deps == Some(false) && !args.deps {
+        eprintln!(
+            "{}: `[scan] deps = false` turns off dependency scanning, the only scanner in this version; nothing to do (pass --deps to scan anyway)",
+            policy.path
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let threshold = args.fail_on.unwrap_or(policy.fail_on);
     let mut report = ScanReport::new(env!("CARGO_PKG_VERSION"), root.display().to_string());
     report.threshold = threshold;

@@ -406,3 +406,24 @@ fn output_files_excludes_and_no_ignore() {
         .json();
     assert_eq!(report["scanned"].as_array().unwrap().len(), 1, "{report:#}");
 }
+
+#[test]
+fn scanner_toggles_in_the_policy_say_what_they_do() {
+    let Some(env) = rust_env() else { return };
+    std::fs::write(
+        env.path("vulnerable-rust/rampart.toml"),
+        "[scan]\ndeps = false\nsecrets = true\n",
+    )
+    .unwrap();
+    let run = env.rampart(&["scan", "vulnerable-rust"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("deps = false") && run.stderr().contains("secrets = true"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        env.rampart(&["scan", "--deps", "vulnerable-rust"]).code(),
+        1
+    );
+}
