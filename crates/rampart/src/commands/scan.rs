@@ -26,82 +26,20 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let root_meta =
         std::fs::metadata(&root).with_context(|| format!("cannot scan {}", root.display()))?;
     let policy = load_policy(&args, &root, root_meta.is_dir())?;
-    // The policy's scanner toggles: dependency scanning is the only scanner
-    // this build has, so say plainly what a toggle does or does not do.
-    if policy.scan.secrets == Some(true) {
-        eprintln!(
-            "warning: {}: `[scan] secrets = true` has no effect: secret scanning is not available in this version",
-            policy.path
-        );
-    }
-    if policy.scan.deps == Some(false) && !args.deps {
-        eprintln!(
-            "{}: `[scan] deps = false` turns off dependency scanning, the only scanner in this version; nothing to do (pass --deps to scan anyway)",
-            policy.path
-        );
+    if !scanners_enabled(&args, &policy) {
         return Ok(ExitCode::SUCCESS);
     }
     let threshold = args.fail_on.unwrap_or(policy.fail_on);
     let mut report = ScanReport::new(env!("CARGO_PKG_VERSION"), root.display().to_string());
     report.threshold = threshold;
 
-    let files = if root_meta.is_dir() {
-        let mut excludes = policy.exclude.clone();
-        excludes.extend(args.exclude.iter().cloned());
-        let options = WalkOptions {
-            excludes,
-            no_ignore: args.no_ignore,
-        };
-        let outcome = find_lockfiles(&root, &options)?;
-        report
-            .skipped
-            .extend(outcome.skipped.into_iter().map(|s| SkippedFile {
-                path: s.display_path,
-                reason: s.reason,
-            }));
-        report
-            .errors
-            .extend(outcome.errors.into_iter().map(|s| SkippedFile {
-                path: s.display_path,
-                reason: s.reason,
-            }));
-        outcome.files
-    } else {
-        let name = root
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let kind = LockfileKind::detect(name).with_context(|| {
-            format!(
-                "{} is not a lockfile or manifest Rampart reads (supported: {})",
-                root.display(),
-                LockfileKind::ALL.map(LockfileKind::name).join(", ")
-            )
-        })?;
-        vec![DiscoveredFile {
-            path: root.clone(),
-            display_path: display_path(&root, &root),
-            kind,
-        }]
-    };
+    let files = discover_files(&args, &policy, &root, root_meta.is_dir(), &mut report)?;
 
     // Input problems (a path that is not a lockfile) are reported before a
     // missing database, so the first error a user sees is about their input.
     let db = open_for_scan(&paths::advisory_db(&args.db.db)?)?;
 
-    let confine_to = if root_meta.is_dir() {
-        root.clone()
-    } else {
-        root.parent().map(Path::to_path_buf).unwrap_or_default()
-    };
-    let confine_to = if confine_to.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        confine_to
-    };
-    let confine_to = confine_to
-        .canonicalize()
-        .with_context(|| format!("cannot scan {}", root.display()))?;
+    let confine_to = include_root(&root, root_meta.is_dir())?;
     let threads = args.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
@@ -181,6 +119,94 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::from(report.exit_code()))
+}
+
+/// Whether the policy's scanner toggles leave anything to do, saying
+/// plainly what a toggle does or does not do: dependency scanning is the
+/// only scanner this build has.
+fn scanners_enabled(args: &ScanArgs, policy: &Policy) -> bool {
+    if policy.scan.secrets == Some(true) {
+        eprintln!(
+            "warning: {}: `[scan] secrets = true` has no effect: secret scanning is not available in this version",
+            policy.path
+        );
+    }
+    if policy.scan.deps == Some(false) && !args.deps {
+        eprintln!(
+            "{}: `[scan] deps = false` turns off dependency scanning, the only scanner in this version; nothing to do (pass --deps to scan anyway)",
+            policy.path
+        );
+        return false;
+    }
+    true
+}
+
+/// The lockfiles to extract: a walk of a directory, or the one file named.
+fn discover_files(
+    args: &ScanArgs,
+    policy: &Policy,
+    root: &Path,
+    root_is_dir: bool,
+    report: &mut ScanReport,
+) -> anyhow::Result<Vec<DiscoveredFile>> {
+    Ok(if root_is_dir {
+        let mut excludes = policy.exclude.clone();
+        excludes.extend(args.exclude.iter().cloned());
+        let options = WalkOptions {
+            excludes,
+            no_ignore: args.no_ignore,
+        };
+        let outcome = find_lockfiles(root, &options)?;
+        report
+            .skipped
+            .extend(outcome.skipped.into_iter().map(|s| SkippedFile {
+                path: s.display_path,
+                reason: s.reason,
+            }));
+        report
+            .errors
+            .extend(outcome.errors.into_iter().map(|s| SkippedFile {
+                path: s.display_path,
+                reason: s.reason,
+            }));
+        outcome.files
+    } else {
+        let name = root
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let kind = LockfileKind::detect(name).with_context(|| {
+            format!(
+                "{} is not a lockfile or manifest Rampart reads (supported: {})",
+                root.display(),
+                LockfileKind::ALL.map(LockfileKind::name).join(", ")
+            )
+        })?;
+        vec![DiscoveredFile {
+            path: root.to_path_buf(),
+            display_path: display_path(root, root),
+            kind,
+        }]
+    })
+}
+
+/// The directory `-r` includes must stay inside: the scanned directory, or
+/// the scanned file's directory, with links resolved.
+fn include_root(root: &Path, root_is_dir: bool) -> anyhow::Result<PathBuf> {
+    let confine_to = if root_is_dir {
+        root.to_path_buf()
+    } else {
+        root.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let confine_to = if confine_to.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        confine_to
+    };
+    let confine_to = confine_to
+        .canonicalize()
+        .with_context(|| format!("cannot scan {}", root.display()))?;
+    Ok(confine_to)
 }
 
 /// `--config`, else `rampart.toml` in the scanned directory, else defaults.
