@@ -34,7 +34,7 @@ pub use record::{
     IsolationStatus, Likelihood, ReAttackAssessment, RecordError, RecordKind, RiskLevel,
     StepRecord, SystemRiskAssessment, TimeZoneName,
 };
-pub use role::{GlobalRole, IncidentAction, MemberRole, member_may};
+pub use role::{GlobalRole, IncidentAction, MemberRole, RoleParseError, member_may};
 pub use step::{
     BoardError, CloseError, DetectionSource, OpenStep, ReasonKind, RecordedReason, Step, StepBoard,
     StepChange, StepEntry, StepError, StepFacts, StepNumberError, StepState, StepWarning,

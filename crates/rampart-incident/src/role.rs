@@ -1,6 +1,7 @@
 //! Global roles, incident member roles, and what each member role may do.
 
 use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +50,43 @@ impl GlobalRole {
 impl fmt::Display for GlobalRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// A role name that is not one of the known roles.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} `{input}`; expected one of: {expected}")]
+pub struct RoleParseError {
+    kind: &'static str,
+    input: String,
+    expected: String,
+}
+
+fn parse_role<R: Copy>(
+    kind: &'static str,
+    input: &str,
+    all: &[R],
+    name: fn(R) -> &'static str,
+) -> Result<R, RoleParseError> {
+    all.iter()
+        .copied()
+        .find(|role| name(*role) == input)
+        .ok_or_else(|| RoleParseError {
+            kind,
+            input: input.to_owned(),
+            expected: all
+                .iter()
+                .map(|role| name(*role))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+impl FromStr for GlobalRole {
+    type Err = RoleParseError;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        parse_role("global role", input, &Self::ALL, Self::as_str)
     }
 }
 
@@ -105,6 +143,14 @@ impl MemberRole {
 impl fmt::Display for MemberRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for MemberRole {
+    type Err = RoleParseError;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        parse_role("member role", input, &Self::ALL, Self::as_str)
     }
 }
 
@@ -229,5 +275,21 @@ mod tests {
             serde_json::to_string(&IncidentAction::WorkOnStep(Step::AssembleTeam)).unwrap(),
             r#"{"action":"work_on_step","step":3}"#
         );
+    }
+
+    #[test]
+    fn role_names_parse_back_and_unknown_ones_list_the_choices() {
+        for role in GlobalRole::ALL {
+            assert_eq!(role.as_str().parse::<GlobalRole>(), Ok(role));
+        }
+        for role in MemberRole::ALL {
+            assert_eq!(role.as_str().parse::<MemberRole>(), Ok(role));
+        }
+        let error = "root".parse::<GlobalRole>().unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "unknown global role `root`; expected one of: admin, security, engineer, viewer"
+        );
+        assert!("Commander".parse::<MemberRole>().is_err());
     }
 }

@@ -1,0 +1,43 @@
+//! Rampart's storage layer, without SQL (DESIGN.md §2).
+//!
+//! [`Store`] is the one interface the server talks to. Two crates implement
+//! it: `rampart-store-sqlite` (the embedded default) and
+//! `rampart-store-postgres` (several stateless server replicas). Both pass
+//! the same [`conformance`] suite.
+//!
+//! Invariants every backend keeps:
+//!
+//! * **A change and its audit event commit together.** Every mutating method
+//!   takes the [`AuditDraft`] describing it and appends the event to the hash
+//!   chain inside the same transaction. Appends are serialised *in the
+//!   database* (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a transaction-scoped
+//!   advisory lock), never by an in-process mutex another replica would miss.
+//! * **Incidents change under optimistic concurrency.** A caller reads an
+//!   [`IncidentState`], decides with the pure rules of `rampart-incident`,
+//!   and applies [`IncidentChange`]s with the version it read; a concurrent
+//!   writer makes that fail with [`StoreError::StaleVersion`] instead of
+//!   being overwritten.
+//! * **Restricted means restricted.** Listing methods take the viewer and
+//!   return only incidents the viewer is a member of or holds a break-glass
+//!   grant for; no method lists every incident.
+//! * **Secrets are stored hashed.** Tokens and session ids arrive as hashes;
+//!   passwords as argon2id PHC strings. The store never sees them in clear.
+
+mod audit;
+mod error;
+mod incident;
+mod store;
+mod user;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use audit::{AUDIT_PAGE, AuditDraft, AuditVerifyError, verify_audit_chain};
+pub use error::{StoreError, StoreResult};
+pub use incident::{
+    AccessRequestRow, AppliedChanges, BreakGlassRow, IncidentChange, IncidentDetails,
+    IncidentState, IncidentStatus, IncidentSummary, LogRow, NewIncident, Notification,
+    NotificationKind, RecordRow, StepRow,
+};
+pub use store::Store;
+pub use user::{ApiToken, NewApiToken, NewSession, NewUser, Session, User};

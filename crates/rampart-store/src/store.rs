@@ -1,0 +1,162 @@
+//! The storage interface.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use rampart_audit::{ChainSummary, StoredLink};
+use rampart_incident::{GlobalRole, IncidentId, Step, UserName};
+
+use crate::audit::AuditDraft;
+use crate::error::StoreResult;
+use crate::incident::{
+    AccessRequestRow, AppliedChanges, BreakGlassRow, IncidentChange, IncidentState,
+    IncidentSummary, LogRow, NewIncident, Notification, RecordRow,
+};
+use crate::user::{ApiToken, NewApiToken, NewSession, NewUser, Session, User};
+
+/// Everything the server persists. Object-safe, so the server holds an
+/// `Arc<dyn Store>` chosen at start-up.
+///
+/// Methods that take an [`AuditDraft`] write it to the audit chain in the
+/// same transaction as their change; if either fails, neither happens.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend, for logs and `rampart serve`'s start-up line
+    /// (`sqlite:/var/lib/rampart/rampart.db`, `postgres://host/db`) — never
+    /// with a password.
+    fn describe(&self) -> String;
+
+    // ---- Users ------------------------------------------------------------
+
+    /// Creates a user; `Conflict` if the name is taken.
+    async fn create_user(&self, user: NewUser, audit: AuditDraft) -> StoreResult<User>;
+    /// A user by login name.
+    async fn user_by_name(&self, name: &UserName) -> StoreResult<Option<User>>;
+    /// A user by id.
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
+    /// All users, by name.
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// Changes a user's global role; `NotFound` if there is no such user.
+    async fn set_user_role(&self, id: i64, role: GlobalRole, audit: AuditDraft)
+    -> StoreResult<User>;
+    /// Replaces a user's password hash.
+    async fn set_password_hash(
+        &self,
+        id: i64,
+        password_hash: String,
+        audit: AuditDraft,
+    ) -> StoreResult<()>;
+    /// Disables or re-enables a user. Disabling also ends their sessions.
+    async fn set_user_disabled(&self, id: i64, disabled: bool, audit: AuditDraft)
+    -> StoreResult<User>;
+    /// Number of users holding `role` and not disabled (to refuse removing
+    /// the last admin).
+    async fn count_active_users_with_role(&self, role: GlobalRole) -> StoreResult<u64>;
+
+    // ---- API tokens -------------------------------------------------------
+
+    /// Stores a token's hash; `Conflict` if the owner has a token of that name.
+    async fn create_api_token(&self, token: NewApiToken, audit: AuditDraft)
+    -> StoreResult<ApiToken>;
+    /// The token with this hash and its owner, whatever its state; the
+    /// caller checks expiry, revocation and whether the owner is disabled.
+    async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<(ApiToken, User)>>;
+    /// A user's tokens, newest first.
+    async fn list_api_tokens(&self, user_id: i64) -> StoreResult<Vec<ApiToken>>;
+    /// Revokes one of a user's tokens; `NotFound` if it is not theirs.
+    async fn revoke_api_token(
+        &self,
+        user_id: i64,
+        token_id: i64,
+        at: Timestamp,
+        audit: AuditDraft,
+    ) -> StoreResult<ApiToken>;
+
+    // ---- Sessions and sign-in throttling ----------------------------------
+
+    /// Stores a new session.
+    async fn create_session(&self, session: NewSession, audit: AuditDraft) -> StoreResult<()>;
+    /// The session with this id hash and its user, if it exists (expired or not).
+    async fn session_by_hash(&self, id_hash: &str) -> StoreResult<Option<(Session, User)>>;
+    /// Ends a session (sign-out); no error if it is already gone.
+    async fn delete_session(&self, id_hash: &str, audit: AuditDraft) -> StoreResult<()>;
+    /// Deletes sessions that expired before `now`; returns how many.
+    async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
+    /// Records a failed sign-in for `key` (a user name, or a client address).
+    /// Kept in the database so every replica sees every failure.
+    async fn record_login_failure(&self, key: &str, at: Timestamp) -> StoreResult<()>;
+    /// Failed sign-ins for `key` since `since`.
+    async fn login_failures_since(&self, key: &str, since: Timestamp) -> StoreResult<u64>;
+    /// Forgets `key`'s failures (after a successful sign-in) and every
+    /// failure older than `older_than`.
+    async fn clear_login_failures(&self, key: &str, older_than: Timestamp) -> StoreResult<()>;
+
+    // ---- Incidents --------------------------------------------------------
+
+    /// Declares an incident: assigns the next `SEC-YYYY-NNNN` of the
+    /// declaration's UTC year and its codename, creates the 14 pending steps,
+    /// makes the declarer commander, writes the first response-log entry and
+    /// appends the audit event `incident.declare` whose target id is the
+    /// new id and whose payload is `audit_payload`.
+    async fn declare_incident(
+        &self,
+        incident: NewIncident,
+        actor: rampart_audit::Actor,
+        audit_payload: serde_json::Value,
+    ) -> StoreResult<IncidentState>;
+    /// The full state of one incident, or `None`. Performs no access check:
+    /// the caller decides with `rampart_incident::incident_access`.
+    async fn incident(&self, id: IncidentId) -> StoreResult<Option<IncidentState>>;
+    /// Incidents `viewer` is a member of or holds a break-glass grant for,
+    /// newest first. Nothing else is listed, whatever the viewer's role.
+    async fn incidents_visible_to(&self, viewer: &UserName) -> StoreResult<Vec<IncidentSummary>>;
+    /// Applies `changes` to the incident read at `expected_version`, writes
+    /// `log` to its response log and `audit` to the chain, all in one
+    /// transaction, and bumps the version. `StaleVersion` if the incident
+    /// changed since; `NotFound` if it does not exist.
+    async fn apply_incident_changes(
+        &self,
+        id: IncidentId,
+        expected_version: i64,
+        changes: Vec<IncidentChange>,
+        log: Vec<rampart_incident::ResponseLogEntry>,
+        audit: AuditDraft,
+    ) -> StoreResult<AppliedChanges>;
+    /// An incident's records, optionally of one step, oldest first.
+    async fn records(&self, id: IncidentId, step: Option<Step>) -> StoreResult<Vec<RecordRow>>;
+    /// One record of an incident.
+    async fn record(&self, id: IncidentId, record_id: i64) -> StoreResult<Option<RecordRow>>;
+    /// The response log, oldest first.
+    async fn response_log(&self, id: IncidentId) -> StoreResult<Vec<LogRow>>;
+    /// An incident's access requests, newest first.
+    async fn access_requests(&self, id: IncidentId) -> StoreResult<Vec<AccessRequestRow>>;
+    /// Break-glass requests, newest first: of one incident, or with
+    /// `None` every request still awaiting approval (what a security-role
+    /// approver's queue shows: codename and reason, no incident detail).
+    async fn break_glass_requests(
+        &self,
+        id: Option<IncidentId>,
+    ) -> StoreResult<Vec<BreakGlassRow>>;
+    /// One break-glass request by id.
+    async fn break_glass_request(&self, request_id: i64) -> StoreResult<Option<BreakGlassRow>>;
+    /// A user's notifications, newest first.
+    async fn notifications(&self, user: &UserName) -> StoreResult<Vec<Notification>>;
+    /// Marks one of a user's notifications read; `NotFound` if not theirs.
+    async fn mark_notification_read(
+        &self,
+        user: &UserName,
+        notification_id: i64,
+        at: Timestamp,
+        audit: AuditDraft,
+    ) -> StoreResult<()>;
+
+    // ---- Audit chain ------------------------------------------------------
+
+    /// Appends an event that goes with no other change (reading a
+    /// restricted incident, a denied attempt). Returns the new head.
+    async fn append_audit(&self, audit: AuditDraft) -> StoreResult<ChainSummary>;
+    /// The chain's length and head hash as stored (not verified).
+    async fn audit_head(&self) -> StoreResult<ChainSummary>;
+    /// Up to `limit` stored rows with sequence greater than `after`, in
+    /// sequence order, exactly as stored.
+    async fn audit_links(&self, after: u64, limit: u32) -> StoreResult<Vec<StoredLink>>;
+}
