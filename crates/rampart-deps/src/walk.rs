@@ -104,10 +104,11 @@ pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome,
             let skip = is_dir && entry.depth() > 0 && is_skipped_directory(entry.file_name());
             // Version-control folders are never interesting enough to list.
             let is_vcs = matches!(entry.file_name().to_str(), Some(".git" | ".hg" | ".svn"));
-            if skip && !is_vcs {
-                if let Ok(mut dirs) = skipped_dirs_in_walk.lock() {
-                    dirs.push(entry.path().to_path_buf());
-                }
+            if skip
+                && !is_vcs
+                && let Ok(mut dirs) = skipped_dirs_in_walk.lock()
+            {
+                dirs.push(entry.path().to_path_buf());
             }
             !skip
         })

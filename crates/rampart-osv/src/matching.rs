@@ -276,10 +276,10 @@ fn advisory_severity(
         match entry.kind.as_str() {
             "CVSS_V2" | "CVSS_V3" | "CVSS_V4" => {
                 vectors.push(entry.score.clone());
-                if let Ok(score) = crate::cvss::parse_and_score(&entry.score) {
-                    if best.as_ref().is_none_or(|b| score.version > b.version) {
-                        best = Some(score);
-                    }
+                if let Ok(score) = crate::cvss::parse_and_score(&entry.score)
+                    && best.as_ref().is_none_or(|b| score.version > b.version)
+                {
+                    best = Some(score);
                 }
             }
             _ => {
@@ -570,10 +570,10 @@ fn finding_for(
                 known = Some((s, score));
             }
         }
-        if let Some(kind) = informational_kind(&matched) {
-            if informational.as_ref().is_none_or(|i: &String| kind < *i) {
-                informational = Some(kind);
-            }
+        if let Some(kind) = informational_kind(&matched)
+            && informational.as_ref().is_none_or(|i: &String| kind < *i)
+        {
+            informational = Some(kind);
         }
     }
     let (severity, cvss_score) = known.unwrap_or((Severity::Unknown, None));

@@ -272,10 +272,10 @@ pub(crate) fn parse_timestamp(s: &str) -> Result<jiff::Timestamp, String> {
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
         return Ok(ts);
     }
-    if s.parse::<jiff::civil::DateTime>().is_ok() {
-        if let Ok(ts) = format!("{s}Z").parse::<jiff::Timestamp>() {
-            return Ok(ts);
-        }
+    if s.parse::<jiff::civil::DateTime>().is_ok()
+        && let Ok(ts) = format!("{s}Z").parse::<jiff::Timestamp>()
+    {
+        return Ok(ts);
     }
     Err(format!("{s:?} is not an RFC 3339 timestamp"))
 }

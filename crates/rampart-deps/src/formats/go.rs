@@ -155,15 +155,15 @@ pub(crate) fn extract_go_mod(input: &ExtractInput<'_>) -> Result<Vec<Component>,
         };
         out.push(component);
     }
-    if let Some((version, line)) = toolchain.or(go_version) {
-        if let Some(version) = go_release(&version) {
-            out.push(Component::new(
-                Ecosystem::Go,
-                "stdlib",
-                ComponentVersion::Exact(version),
-                Location::new(input.path, Some(line)),
-            ));
-        }
+    if let Some((version, line)) = toolchain.or(go_version)
+        && let Some(version) = go_release(&version)
+    {
+        out.push(Component::new(
+            Ecosystem::Go,
+            "stdlib",
+            ComponentVersion::Exact(version),
+            Location::new(input.path, Some(line)),
+        ));
     }
     Ok(out)
 }

@@ -255,15 +255,15 @@ const MAX_STORED_DETAILS_BYTES: usize = 64 * 1024;
 
 impl Held {
     fn new(mut advisory: Advisory) -> Result<Held, serde_json::Error> {
-        if let Some(details) = &mut advisory.details {
-            if details.len() > MAX_STORED_DETAILS_BYTES {
-                let mut cut = MAX_STORED_DETAILS_BYTES;
-                while !details.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                details.truncate(cut);
-                details.push_str("\n\n[truncated by rampart]");
+        if let Some(details) = &mut advisory.details
+            && details.len() > MAX_STORED_DETAILS_BYTES
+        {
+            let mut cut = MAX_STORED_DETAILS_BYTES;
+            while !details.is_char_boundary(cut) {
+                cut -= 1;
             }
+            details.truncate(cut);
+            details.push_str("\n\n[truncated by rampart]");
         }
         let advisory = &advisory;
         let mut ecosystems: Vec<String> = advisory

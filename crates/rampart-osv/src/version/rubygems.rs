@@ -92,13 +92,12 @@ fn check_pattern(v: &str) -> Result<(), &'static str> {
     {
         return Err("release segments must be non-empty and alphanumeric");
     }
-    if let Some(pre) = pre {
-        if pre
+    if let Some(pre) = pre
+        && pre
             .split('.')
             .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-        {
-            return Err("prerelease segments must be non-empty and alphanumeric");
-        }
+    {
+        return Err("prerelease segments must be non-empty and alphanumeric");
     }
     Ok(())
 }

@@ -103,20 +103,20 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
 
     // A reader that stops early (`| head`) is not an error, but the exit
     // code must still gate the build.
-    if let Err(err) = write_report(&args, &report) {
-        if !crate::is_broken_pipe(&err) {
-            return Err(err);
-        }
+    if let Err(err) = write_report(&args, &report)
+        && !crate::is_broken_pipe(&err)
+    {
+        return Err(err);
     }
     // The table says this itself; machine output must stay byte-identical
     // from day to day, so the warning goes to stderr.
-    if args.format != Format::Table {
-        if let Some(db) = report.database.as_ref().filter(|db| db.is_stale()) {
-            eprintln!(
-                "warning: the newest advisory in the database is {} days old; run `rampart db update`",
-                db.age_days.unwrap_or_default()
-            );
-        }
+    if args.format != Format::Table
+        && let Some(db) = report.database.as_ref().filter(|db| db.is_stale())
+    {
+        eprintln!(
+            "warning: the newest advisory in the database is {} days old; run `rampart db update`",
+            db.age_days.unwrap_or_default()
+        );
     }
     Ok(ExitCode::from(report.exit_code()))
 }
