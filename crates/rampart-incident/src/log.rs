@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{AccessRoute, IncidentMember};
 use crate::record::{RecordKind, StepRecord};
+use crate::role::MemberRole;
 use crate::step::{Step, StepChange};
 use crate::text::{NonEmptyText, UserName};
 
@@ -21,6 +22,28 @@ pub enum LogAction {
     MemberAdded,
     /// A non-member was granted access (approved request or break-glass).
     AccessGranted,
+    /// Title, summary, severity, marking or detection source changed.
+    DetailsEdited,
+    /// A step's owner or notes changed.
+    StepUpdated,
+    /// A record was changed (e.g. an action item's status).
+    RecordUpdated,
+    /// A member's role changed.
+    MemberRoleChanged,
+    /// A member was removed.
+    MemberRemoved,
+    /// Someone asked to join.
+    AccessRequested,
+    /// An access request was denied.
+    AccessDenied,
+    /// Someone asked for break-glass access.
+    BreakGlassRequested,
+    /// A break-glass request was rejected.
+    BreakGlassRejected,
+    /// The incident was closed.
+    Closed,
+    /// The incident was reopened.
+    Reopened,
 }
 
 /// What a log entry is about.
@@ -33,6 +56,8 @@ pub enum LogTarget {
     Record { step: Step, kind: RecordKind },
     /// A member, or a user granted access.
     User { user: UserName },
+    /// The incident as a whole.
+    Incident,
 }
 
 /// One entry of an incident's response log. The store writes one for every
@@ -150,6 +175,199 @@ impl ResponseLogEntry {
             detail: serde_json::json!({ "route": detail(route), "reason": reason }),
         }
     }
+
+    /// The entry for edited incident details; `fields` names what changed.
+    pub fn details_edited(
+        actor: &UserName,
+        fields: &[&str],
+        change: serde_json::Value,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            at,
+            actor: actor.clone(),
+            action: LogAction::DetailsEdited,
+            target: LogTarget::Incident,
+            summary: format!("incident details changed: {}", fields.join(", ")),
+            detail: change,
+        }
+    }
+
+    /// The entry for a step's owner or notes changing (not its state).
+    pub fn step_updated(
+        actor: &UserName,
+        step: Step,
+        owner: Option<Option<&UserName>>,
+        notes_changed: bool,
+        at: Timestamp,
+    ) -> Self {
+        let mut parts = Vec::new();
+        match owner {
+            Some(Some(owner)) => parts.push(format!("owner {owner}")),
+            Some(None) => parts.push("owner cleared".to_owned()),
+            None => {}
+        }
+        if notes_changed {
+            parts.push("notes updated".to_owned());
+        }
+        Self {
+            at,
+            actor: actor.clone(),
+            action: LogAction::StepUpdated,
+            target: LogTarget::Step { step },
+            summary: format!("{step}: {}", parts.join(", ")),
+            detail: serde_json::json!({
+                "owner": owner.map(|o| o.map(UserName::as_str)),
+                "notes_changed": notes_changed,
+            }),
+        }
+    }
+
+    /// The entry for a changed record, with its new content.
+    pub fn record_updated(actor: &UserName, id: i64, record: &StepRecord, at: Timestamp) -> Self {
+        Self {
+            at,
+            actor: actor.clone(),
+            action: LogAction::RecordUpdated,
+            target: LogTarget::Record {
+                step: record.step(),
+                kind: record.kind(),
+            },
+            summary: format!("{} #{id} changed: {}", record.kind(), record.summary()),
+            detail: serde_json::json!({ "id": id, "record": detail(record) }),
+        }
+    }
+
+    /// The entry for a member whose role changed.
+    pub fn member_role_changed(
+        actor: &UserName,
+        member: &IncidentMember,
+        from: MemberRole,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            at,
+            actor: actor.clone(),
+            action: LogAction::MemberRoleChanged,
+            target: LogTarget::User {
+                user: member.user.clone(),
+            },
+            summary: format!("{} is now {} (was {from})", member.user, member.role),
+            detail: serde_json::json!({ "from": from, "to": member.role }),
+        }
+    }
+
+    /// The entry for a member removed from the incident.
+    pub fn member_removed(actor: &UserName, member: &IncidentMember, at: Timestamp) -> Self {
+        Self {
+            at,
+            actor: actor.clone(),
+            action: LogAction::MemberRemoved,
+            target: LogTarget::User {
+                user: member.user.clone(),
+            },
+            summary: format!("{} ({}) removed", member.user, member.role),
+            detail: detail(member),
+        }
+    }
+
+    /// The entry for a request to join, written by the requester.
+    pub fn access_requested(
+        requester: &UserName,
+        role: MemberRole,
+        reason: &NonEmptyText,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            at,
+            actor: requester.clone(),
+            action: LogAction::AccessRequested,
+            target: LogTarget::User {
+                user: requester.clone(),
+            },
+            summary: format!("{requester} asks to join as {role} — {reason}"),
+            detail: serde_json::json!({ "role": role, "reason": reason }),
+        }
+    }
+
+    /// The entry for a denied access request.
+    pub fn access_denied(
+        actor: &UserName,
+        requester: &UserName,
+        reason: Option<&NonEmptyText>,
+        at: Timestamp,
+    ) -> Self {
+        let mut summary = format!("access request of {requester} denied");
+        if let Some(reason) = reason {
+            summary.push_str(&format!(" — {reason}"));
+        }
+        Self {
+            at,
+            actor: actor.clone(),
+            action: LogAction::AccessDenied,
+            target: LogTarget::User {
+                user: requester.clone(),
+            },
+            summary,
+            detail: serde_json::json!({ "reason": reason }),
+        }
+    }
+
+    /// The entry for a break-glass request, written by the requester.
+    pub fn break_glass_requested(
+        requester: &UserName,
+        reason: &NonEmptyText,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            at,
+            actor: requester.clone(),
+            action: LogAction::BreakGlassRequested,
+            target: LogTarget::User {
+                user: requester.clone(),
+            },
+            summary: format!("{requester} asks for break-glass access — {reason}"),
+            detail: serde_json::json!({ "reason": reason }),
+        }
+    }
+
+    /// The entry for a rejected break-glass request.
+    pub fn break_glass_rejected(actor: &UserName, requester: &UserName, at: Timestamp) -> Self {
+        Self {
+            at,
+            actor: actor.clone(),
+            action: LogAction::BreakGlassRejected,
+            target: LogTarget::User {
+                user: requester.clone(),
+            },
+            summary: format!("break-glass request of {requester} rejected"),
+            detail: serde_json::Value::Null,
+        }
+    }
+
+    /// The entry for closing the incident.
+    pub fn closed(actor: &UserName, open_action_items: usize, at: Timestamp) -> Self {
+        Self {
+            at,
+            actor: actor.clone(),
+            action: LogAction::Closed,
+            target: LogTarget::Incident,
+            summary: format!("incident closed; {open_action_items} action item(s) stay open"),
+            detail: serde_json::json!({ "open_action_items": open_action_items }),
+        }
+    }
+
+    /// The entry for reopening the incident.
+    pub fn reopened(actor: &UserName, at: Timestamp) -> Self {
+        Self {
+            at,
+            actor: actor.clone(),
+            action: LogAction::Reopened,
+            target: LogTarget::Incident,
+            summary: "incident reopened".to_owned(),
+            detail: serde_json::Value::Null,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -158,7 +376,6 @@ mod tests {
 
     use super::*;
     use crate::record::{RiskLevel, SystemRiskAssessment};
-    use crate::role::MemberRole;
     use crate::step::{StepBoard, StepFacts, StepState, change_step};
 
     fn user(name: &str) -> UserName {
@@ -335,5 +552,108 @@ mod tests {
         assert_eq!(json["action"], json!("member_added"));
         assert_eq!(json["target"], json!({"type": "user", "user": "fay"}));
         assert_eq!(json["at"], json!("2026-05-01T10:00:00Z"));
+    }
+
+    #[test]
+    fn every_other_change_has_an_entry_naming_who_and_what() {
+        let member = IncidentMember {
+            user: user("fay"),
+            role: MemberRole::Scribe,
+        };
+        let cases = [
+            (
+                ResponseLogEntry::details_edited(
+                    &user("cora"),
+                    &["severity", "tlp"],
+                    json!({}),
+                    at(),
+                ),
+                "details_edited",
+                "incident details changed: severity, tlp",
+            ),
+            (
+                ResponseLogEntry::step_updated(
+                    &user("cora"),
+                    Step::StopAttack,
+                    Some(Some(&user("fay"))),
+                    true,
+                    at(),
+                ),
+                "step_updated",
+                "step 1 (Stop the attack in progress): owner fay, notes updated",
+            ),
+            (
+                ResponseLogEntry::step_updated(
+                    &user("cora"),
+                    Step::StopAttack,
+                    Some(None),
+                    false,
+                    at(),
+                ),
+                "step_updated",
+                "step 1 (Stop the attack in progress): owner cleared",
+            ),
+            (
+                ResponseLogEntry::member_role_changed(
+                    &user("cora"),
+                    &member,
+                    MemberRole::Observer,
+                    at(),
+                ),
+                "member_role_changed",
+                "fay is now scribe (was observer)",
+            ),
+            (
+                ResponseLogEntry::member_removed(&user("cora"), &member, at()),
+                "member_removed",
+                "fay (scribe) removed",
+            ),
+            (
+                ResponseLogEntry::access_requested(
+                    &user("rita"),
+                    MemberRole::Observer,
+                    &text("audit"),
+                    at(),
+                ),
+                "access_requested",
+                "rita asks to join as observer — audit",
+            ),
+            (
+                ResponseLogEntry::access_denied(
+                    &user("cora"),
+                    &user("rita"),
+                    Some(&text("not needed")),
+                    at(),
+                ),
+                "access_denied",
+                "access request of rita denied — not needed",
+            ),
+            (
+                ResponseLogEntry::break_glass_requested(&user("rita"), &text("on call"), at()),
+                "break_glass_requested",
+                "rita asks for break-glass access — on call",
+            ),
+            (
+                ResponseLogEntry::break_glass_rejected(&user("sam"), &user("rita"), at()),
+                "break_glass_rejected",
+                "break-glass request of rita rejected",
+            ),
+            (
+                ResponseLogEntry::closed(&user("cora"), 2, at()),
+                "closed",
+                "incident closed; 2 action item(s) stay open",
+            ),
+            (
+                ResponseLogEntry::reopened(&user("cora"), at()),
+                "reopened",
+                "incident reopened",
+            ),
+        ];
+        for (entry, action, summary) in cases {
+            assert_eq!(serde_json::to_value(entry.action).unwrap(), json!(action));
+            assert_eq!(entry.summary, summary);
+        }
+        let incident = serde_json::to_value(LogTarget::Incident).unwrap();
+        assert_eq!(incident, json!({"type": "incident"}));
     }
 }

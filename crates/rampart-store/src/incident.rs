@@ -320,4 +320,3 @@ pub struct AppliedChanges {
     /// The audit chain after the append.
     pub audit: rampart_audit::ChainSummary,
 }
-

@@ -17,7 +17,20 @@ use crate::user::{ApiToken, NewApiToken, NewSession, NewUser, Session, User};
 /// `Arc<dyn Store>` chosen at start-up.
 ///
 /// Methods that take an [`AuditDraft`] write it to the audit chain in the
-/// same transaction as their change; if either fails, neither happens.
+/// same transaction as their change; if either fails, neither happens (an
+/// audit draft the chain refuses fails the whole write).
+///
+/// Conventions the conformance suite pins for every backend:
+/// * reads about an unknown incident (records, log, requests) return empty
+///   lists, not errors; only writes answer `NotFound`;
+/// * updating a record, access request or break-glass request that does not
+///   exist, belongs to another incident, or (for records) would change kind
+///   is `NotFound`; a second break-glass grant for the same user is `Conflict`;
+/// * lists of users sort by name in byte order, whatever the database's
+///   collation;
+/// * changing a member's role keeps the time they joined;
+/// * `delete_expired_sessions` deletes sessions whose expiry is strictly
+///   before `now`.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Which backend, for logs and `rampart serve`'s start-up line
@@ -36,8 +49,12 @@ pub trait Store: Send + Sync + 'static {
     /// All users, by name.
     async fn list_users(&self) -> StoreResult<Vec<User>>;
     /// Changes a user's global role; `NotFound` if there is no such user.
-    async fn set_user_role(&self, id: i64, role: GlobalRole, audit: AuditDraft)
-    -> StoreResult<User>;
+    async fn set_user_role(
+        &self,
+        id: i64,
+        role: GlobalRole,
+        audit: AuditDraft,
+    ) -> StoreResult<User>;
     /// Replaces a user's password hash.
     async fn set_password_hash(
         &self,
@@ -46,8 +63,12 @@ pub trait Store: Send + Sync + 'static {
         audit: AuditDraft,
     ) -> StoreResult<()>;
     /// Disables or re-enables a user. Disabling also ends their sessions.
-    async fn set_user_disabled(&self, id: i64, disabled: bool, audit: AuditDraft)
-    -> StoreResult<User>;
+    async fn set_user_disabled(
+        &self,
+        id: i64,
+        disabled: bool,
+        audit: AuditDraft,
+    ) -> StoreResult<User>;
     /// Number of users holding `role` and not disabled (to refuse removing
     /// the last admin).
     async fn count_active_users_with_role(&self, role: GlobalRole) -> StoreResult<u64>;
@@ -55,8 +76,11 @@ pub trait Store: Send + Sync + 'static {
     // ---- API tokens -------------------------------------------------------
 
     /// Stores a token's hash; `Conflict` if the owner has a token of that name.
-    async fn create_api_token(&self, token: NewApiToken, audit: AuditDraft)
-    -> StoreResult<ApiToken>;
+    async fn create_api_token(
+        &self,
+        token: NewApiToken,
+        audit: AuditDraft,
+    ) -> StoreResult<ApiToken>;
     /// The token with this hash and its owner, whatever its state; the
     /// caller checks expiry, revocation and whether the owner is disabled.
     async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<(ApiToken, User)>>;
@@ -132,10 +156,8 @@ pub trait Store: Send + Sync + 'static {
     /// Break-glass requests, newest first: of one incident, or with
     /// `None` every request still awaiting approval (what a security-role
     /// approver's queue shows: codename and reason, no incident detail).
-    async fn break_glass_requests(
-        &self,
-        id: Option<IncidentId>,
-    ) -> StoreResult<Vec<BreakGlassRow>>;
+    async fn break_glass_requests(&self, id: Option<IncidentId>)
+    -> StoreResult<Vec<BreakGlassRow>>;
     /// One break-glass request by id.
     async fn break_glass_request(&self, request_id: i64) -> StoreResult<Option<BreakGlassRow>>;
     /// A user's notifications, newest first.

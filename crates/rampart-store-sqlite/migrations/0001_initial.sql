@@ -1,0 +1,165 @@
+-- Rampart's first schema (SQLite dialect). The PostgreSQL backend has a file
+-- of the same name with the same tables and columns.
+--
+-- Timestamps are TEXT in RFC 3339 with exactly six fractional digits and a
+-- `Z` (`2026-03-01T09:30:00.123456Z`): fixed width, so comparing the text
+-- compares the instants. Nested domain values are JSON text; the columns
+-- beside them hold what queries filter on.
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    name          TEXT    NOT NULL UNIQUE,
+    role          TEXT    NOT NULL,
+    password_hash TEXT,
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at    TEXT    NOT NULL
+);
+
+CREATE TABLE api_tokens (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    name       TEXT    NOT NULL,
+    token_hash TEXT    NOT NULL UNIQUE,
+    prefix     TEXT    NOT NULL,
+    created_at TEXT    NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT,
+    UNIQUE (user_id, name)
+);
+
+CREATE TABLE sessions (
+    id_hash    TEXT    PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    csrf_hash  TEXT    NOT NULL,
+    created_at TEXT    NOT NULL,
+    expires_at TEXT    NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+
+CREATE TABLE login_failures (
+    id           INTEGER PRIMARY KEY,
+    throttle_key TEXT    NOT NULL,
+    at           TEXT    NOT NULL
+);
+CREATE INDEX login_failures_by_key ON login_failures (throttle_key, at);
+CREATE INDEX login_failures_by_time ON login_failures (at);
+
+CREATE TABLE incidents (
+    id          TEXT    PRIMARY KEY,
+    year        INTEGER NOT NULL,
+    sequence    INTEGER NOT NULL,
+    codename    TEXT    NOT NULL,
+    title       TEXT    NOT NULL,
+    summary     TEXT,
+    severity    TEXT    NOT NULL,
+    tlp         TEXT    NOT NULL,
+    detected_by TEXT    NOT NULL,
+    status      TEXT    NOT NULL,
+    declared_by TEXT    NOT NULL,
+    declared_at TEXT    NOT NULL,
+    closed_at   TEXT,
+    version     INTEGER NOT NULL,
+    UNIQUE (year, sequence)
+);
+CREATE INDEX incidents_by_declared_at ON incidents (declared_at);
+
+-- Incident tables name people by login name, as the incident domain does,
+-- and deliberately carry no foreign key to `users`: they are the record of
+-- what happened and must not be cascaded or blocked by account changes.
+CREATE TABLE incident_members (
+    id          INTEGER PRIMARY KEY,
+    incident_id TEXT    NOT NULL REFERENCES incidents (id),
+    user_name   TEXT    NOT NULL,
+    role        TEXT    NOT NULL,
+    joined_at   TEXT    NOT NULL,
+    UNIQUE (incident_id, user_name)
+);
+CREATE INDEX incident_members_by_user ON incident_members (user_name);
+
+CREATE TABLE steps (
+    incident_id TEXT    NOT NULL REFERENCES incidents (id),
+    step        INTEGER NOT NULL CHECK (step BETWEEN 1 AND 14),
+    state       TEXT    NOT NULL,
+    entry       TEXT    NOT NULL,
+    owner       TEXT,
+    notes       TEXT,
+    PRIMARY KEY (incident_id, step)
+);
+
+CREATE TABLE records (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id TEXT    NOT NULL REFERENCES incidents (id),
+    step        INTEGER NOT NULL,
+    kind        TEXT    NOT NULL,
+    record      TEXT    NOT NULL,
+    created_by  TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL,
+    updated_at  TEXT
+);
+CREATE INDEX records_by_incident ON records (incident_id, step);
+
+CREATE TABLE response_log (
+    incident_id TEXT    NOT NULL REFERENCES incidents (id),
+    seq         INTEGER NOT NULL,
+    at          TEXT    NOT NULL,
+    actor       TEXT    NOT NULL,
+    action      TEXT    NOT NULL,
+    target      TEXT    NOT NULL,
+    summary     TEXT    NOT NULL,
+    detail      TEXT    NOT NULL,
+    PRIMARY KEY (incident_id, seq)
+);
+
+CREATE TABLE access_requests (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id  TEXT    NOT NULL REFERENCES incidents (id),
+    requester    TEXT    NOT NULL,
+    state        TEXT    NOT NULL,
+    request      TEXT    NOT NULL,
+    requested_at TEXT    NOT NULL
+);
+CREATE INDEX access_requests_by_incident ON access_requests (incident_id);
+
+CREATE TABLE break_glass_requests (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id  TEXT    NOT NULL REFERENCES incidents (id),
+    requester    TEXT    NOT NULL,
+    state        TEXT    NOT NULL,
+    request      TEXT    NOT NULL,
+    requested_at TEXT    NOT NULL
+);
+CREATE INDEX break_glass_requests_by_incident ON break_glass_requests (incident_id);
+CREATE INDEX break_glass_requests_by_state ON break_glass_requests (state);
+
+CREATE TABLE break_glass_grants (
+    id          INTEGER PRIMARY KEY,
+    incident_id TEXT    NOT NULL REFERENCES incidents (id),
+    user_name   TEXT    NOT NULL,
+    reason      TEXT    NOT NULL,
+    approved_by TEXT    NOT NULL,
+    approved_at TEXT    NOT NULL,
+    UNIQUE (incident_id, user_name)
+);
+CREATE INDEX break_glass_grants_by_user ON break_glass_grants (user_name);
+
+CREATE TABLE notifications (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_name   TEXT    NOT NULL,
+    incident_id TEXT    NOT NULL REFERENCES incidents (id),
+    kind        TEXT    NOT NULL,
+    detail      TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL,
+    read_at     TEXT
+);
+CREATE INDEX notifications_by_user ON notifications (user_name, created_at);
+
+-- The audit chain: one row per rampart_audit::StoredLink, the canonical
+-- event text stored verbatim. The layout is shared with the conformance
+-- suite's tamper tests.
+CREATE TABLE audit_log (
+    seq       INTEGER PRIMARY KEY,
+    prev_hash TEXT    NOT NULL,
+    hash      TEXT    NOT NULL,
+    event     TEXT    NOT NULL
+);

@@ -1,0 +1,143 @@
+//! What only the SQLite backend has to prove: the file's settings, the
+//! migration runner, and chain appends serialised across separate pools
+//! (as two processes on one file would be).
+
+mod support;
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use rampart_audit::{Actor, Target};
+use rampart_store::{AuditDraft, Store, StoreError, verify_audit_chain};
+use rampart_store_sqlite::SqliteStore;
+
+fn draft(n: u64) -> AuditDraft {
+    let at = Timestamp::from_microsecond(1_772_357_400_123_456 + n as i64).unwrap();
+    AuditDraft::new(
+        at,
+        Actor::System {
+            component: "test".to_owned(),
+        },
+        "test.append",
+        Target::new("test", n.to_string()),
+        serde_json::json!({ "n": n }),
+    )
+}
+
+#[tokio::test]
+async fn the_file_is_in_wal_mode_with_foreign_keys_on() {
+    let path = support::fresh_path();
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert!(path.is_file(), "the parent directory and file are created");
+    assert_eq!(store.describe(), format!("sqlite:{}", path.display()));
+    let raw = support::raw_pool(&path).await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&raw)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    // foreign_keys is per connection: ask one of the store's own, through
+    // its behaviour — a token for a user that does not exist.
+    let token = rampart_store::NewApiToken {
+        user_id: 42,
+        name: "ci".to_owned(),
+        token_hash: "0".repeat(64),
+        prefix: "rp_0".to_owned(),
+        created_at: Timestamp::from_second(1_772_357_400).unwrap(),
+        expires_at: None,
+    };
+    let error = store.create_api_token(token, draft(1)).await.unwrap_err();
+    assert!(
+        matches!(&error, StoreError::NotFound { what } if what == "user 42"),
+        "{error:?}"
+    );
+    assert_eq!(store.audit_head().await.unwrap().length, 0, "rolled back");
+}
+
+#[tokio::test]
+async fn opening_twice_migrates_once() {
+    let path = support::fresh_path();
+    let first = SqliteStore::open(&path).await.unwrap();
+    first.append_audit(draft(1)).await.unwrap();
+    first.close().await;
+    let second = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(second.audit_head().await.unwrap().length, 1, "data kept");
+    let raw = support::raw_pool(&path).await;
+    let versions: Vec<(i64, String)> =
+        sqlx::query_as("SELECT version, name FROM schema_migrations ORDER BY version")
+            .fetch_all(&raw)
+            .await
+            .unwrap();
+    assert_eq!(versions, vec![(1, "initial".to_owned())]);
+}
+
+#[tokio::test]
+async fn two_stores_opening_a_fresh_file_at_once_both_succeed() {
+    let path = support::fresh_path();
+    let (a, b) = tokio::join!(SqliteStore::open(&path), SqliteStore::open(&path));
+    a.unwrap();
+    b.unwrap();
+}
+
+#[tokio::test]
+async fn a_newer_schema_is_refused() {
+    let path = support::fresh_path();
+    SqliteStore::open(&path).await.unwrap().close().await;
+    let raw = support::raw_pool(&path).await;
+    sqlx::query(
+        "INSERT INTO schema_migrations (version, name, applied_at)
+         VALUES (2, 'from_the_future', '2030-01-01T00:00:00.000000Z')",
+    )
+    .execute(&raw)
+    .await
+    .unwrap();
+    let error = SqliteStore::open(&path).await.unwrap_err();
+    match error {
+        StoreError::Schema(message) => {
+            assert!(message.contains("schema version 2"), "{message}");
+        }
+        other => panic!("expected a schema error, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appends_from_two_stores_on_one_file_form_one_gapless_chain() {
+    let path = support::fresh_path();
+    let a: Arc<dyn Store> = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let b: Arc<dyn Store> = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let mut tasks = Vec::new();
+    for (offset, store) in [(0, a.clone()), (1_000, b.clone())] {
+        tasks.push(tokio::spawn(async move {
+            for n in 0..50 {
+                store.append_audit(draft(offset + n)).await.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let summary = verify_audit_chain(&*a, None).await.unwrap();
+    assert_eq!(summary.length, 100);
+    assert_eq!(summary, b.audit_head().await.unwrap());
+}
+
+#[tokio::test]
+async fn a_malformed_stored_head_is_corrupt_not_a_panic() {
+    let path = support::fresh_path();
+    let store = SqliteStore::open(&path).await.unwrap();
+    store.append_audit(draft(1)).await.unwrap();
+    let raw = support::raw_pool(&path).await;
+    sqlx::query("UPDATE audit_log SET hash = 'not hex'")
+        .execute(&raw)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.audit_head().await,
+        Err(StoreError::Corrupt(message)) if message.contains("audit_log")
+    ));
+    // And the next append refuses to link after it.
+    assert!(matches!(
+        store.append_audit(draft(2)).await,
+        Err(StoreError::Corrupt(_))
+    ));
+}

@@ -1,0 +1,747 @@
+//! `apply_incident_changes`: every change round-trips, versions bump once
+//! per call, and a call that fails writes nothing at all.
+
+use jiff::civil::date;
+use rampart_audit::{Actor, Target};
+use rampart_incident::{
+    ActionItem, ActionItemKind, ActionItemStatus, AffectedAsset, AssetKind, AttackTimelineInput,
+    AttackVector, AttackVectorKind, Certainty, CompromiseStatus, CompromisedDataSet,
+    ContainmentAction, CutOffAction, DataClassification, DataImpact, DetectionSource, IncidentId,
+    IncidentSeverity, IsolationStatus, Likelihood, MemberRole, ReAttackAssessment,
+    ResponseLogEntry, RiskLevel, Step, StepBoard, StepRecord, StepState, SystemRiskAssessment,
+    TimeZoneName, Tlp, change_step,
+};
+use serde_json::json;
+
+use super::Harness;
+use super::support::{
+    actor, apply, assert_err, audit_len, change_draft, declare, declare_at, details, fresh,
+    log_entry, member, snapshot, state, t, text, try_apply, ts, user,
+};
+use crate::{
+    AuditDraft, IncidentChange, IncidentDetails, IncidentStatus, NewUser, NotificationKind,
+    RecordRow, StoreError,
+};
+
+/// One valid record of every kind, in step order.
+pub(super) fn one_of_each_record() -> Vec<StepRecord> {
+    vec![
+        StepRecord::ContainmentAction(ContainmentAction {
+            what_stopped: text("crypto-miner processes on build-7"),
+            how: text("killed the processes, disabled the cron job"),
+            at: ts("2026-03-01T09:41:07.000001Z"),
+        }),
+        StepRecord::AttackVector(
+            AttackVector::new(
+                AttackVectorKind::Token,
+                text("the CI bot's GitHub token"),
+                Some(CutOffAction::Revoked),
+                true,
+            )
+            .unwrap(),
+        ),
+        StepRecord::AffectedAsset(
+            AffectedAsset::new(
+                AssetKind::Host,
+                text("build-7"),
+                IsolationStatus::Isolated,
+                Some(text("security group with no ingress")),
+            )
+            .unwrap(),
+        ),
+        StepRecord::AttackTimelineEntry(
+            AttackTimelineInput {
+                event_time: ts("2025-11-02T03:04:05.654321Z"),
+                timezone: TimeZoneName::parse("Europe/Berlin").unwrap(),
+                source: text("nginx access log on edge-2"),
+                certainty: Certainty::Suspected,
+                description: text("first request with the stolen token"),
+            }
+            .record(t(4)),
+        ),
+        StepRecord::CompromisedDataSet(
+            CompromisedDataSet::new(
+                text("customers table, EU shard"),
+                DataClassification::Confidential,
+                vec![DataImpact::Copied, DataImpact::Read],
+                text("~12,000 rows"),
+                CompromiseStatus::Possible,
+            )
+            .unwrap(),
+        ),
+        StepRecord::SystemRiskAssessment(SystemRiskAssessment {
+            system: text("artifact registry"),
+            risk: RiskLevel::High,
+            rationale: text("the same token could push images"),
+        }),
+        StepRecord::ReAttackAssessment(ReAttackAssessment {
+            likelihood: Likelihood::Medium,
+            can_patch_ourselves: false,
+            rationale: text("the CI vendor must fix token scoping"),
+        }),
+        action_item(ActionItemKind::Monitoring, ActionItemStatus::Open),
+    ]
+}
+
+fn action_item(kind: ActionItemKind, status: ActionItemStatus) -> StepRecord {
+    StepRecord::ActionItem(ActionItem {
+        kind,
+        title: text("alert on CPU saturation of CI runners"),
+        owner: user("bob"),
+        due: date(2026, 6, 1),
+        status,
+    })
+}
+
+fn add_record(record: StepRecord, minutes: i64) -> IncidentChange {
+    IncidentChange::AddRecord {
+        record,
+        by: user("bob"),
+        at: t(minutes),
+    }
+}
+
+/// Step changes made by the domain rules round-trip with their rationale
+/// and timestamps; several in one call bump the version once.
+pub async fn change_steps(h: &dyn Harness) {
+    let store = fresh(h).await;
+    let declared = declare(&*store, "steps").await;
+    let id = declared.summary.id;
+    let alice = user("alice");
+    let mut board = StepBoard::new();
+    let facts = declared.facts;
+
+    let start = change_step(
+        &board,
+        Step::StopAttack,
+        StepState::InProgress,
+        None,
+        &alice,
+        t(1),
+        &facts,
+    )
+    .unwrap();
+    let before = audit_len(&*store).await;
+    let applied = store
+        .apply_incident_changes(
+            id,
+            declared.summary.version,
+            vec![IncidentChange::SetStep(start.entry.clone())],
+            vec![ResponseLogEntry::step_changed(&start)],
+            change_draft(id),
+        )
+        .await
+        .expect("apply");
+    board.apply(&start);
+    assert_eq!(applied.version, declared.summary.version + 1);
+    assert_eq!(applied.created_ids, Vec::<i64>::new());
+    assert_eq!(applied.audit.length, before + 1);
+    assert_eq!(applied.audit, store.audit_head().await.unwrap());
+
+    let done = change_step(
+        &board,
+        Step::StopAttack,
+        StepState::Done,
+        None,
+        &alice,
+        t(2),
+        &facts,
+    )
+    .unwrap();
+    board.apply(&done);
+    let skipped = change_step(
+        &board,
+        Step::LawEnforcement,
+        StepState::NotNeeded,
+        Some("internal misconfiguration, no crime"),
+        &alice,
+        t(2),
+        &facts,
+    )
+    .unwrap();
+    board.apply(&skipped);
+    let assembled = change_step(
+        &board,
+        Step::AssembleTeam,
+        StepState::InProgress,
+        Some("the vector is unknown; containment is not a quick fix"),
+        &alice,
+        t(3),
+        &facts,
+    )
+    .unwrap();
+    board.apply(&assembled);
+    let changes = [&done, &skipped, &assembled];
+    let second = store
+        .apply_incident_changes(
+            id,
+            applied.version,
+            changes
+                .iter()
+                .map(|c| IncidentChange::SetStep(c.entry.clone()))
+                .collect(),
+            changes
+                .iter()
+                .map(|c| ResponseLogEntry::step_changed(c))
+                .collect(),
+            change_draft(id),
+        )
+        .await
+        .expect("apply three step changes");
+    assert_eq!(second.version, applied.version + 1, "one bump per call");
+
+    let now = state(&*store, id).await;
+    assert_eq!(now.summary.version, second.version);
+    let entries: Vec<_> = now.steps.iter().map(|row| row.entry.clone()).collect();
+    assert_eq!(entries, board.entries().to_vec());
+    assert_eq!(now.board(), board);
+    let stop = now.step(Step::StopAttack).unwrap();
+    assert_eq!(
+        (stop.entry.started_at, stop.entry.completed_at),
+        (Some(t(1)), Some(t(2)))
+    );
+    let law = now.step(Step::LawEnforcement).unwrap();
+    assert_eq!(
+        law.entry.rationale,
+        Some(text("internal misconfiguration, no crime"))
+    );
+    assert_eq!(law.entry.completed_at, Some(t(2)));
+}
+
+/// Owners and notes are set and cleared per step.
+pub async fn change_step_owner_and_notes(h: &dyn Harness) {
+    let store = fresh(h).await;
+    let declared = declare(&*store, "owners").await;
+    let id = declared.summary.id;
+    let notes = "rotated at 09:41\n\tthen checked the audit log — \"nothing\" 'else'\\";
+    let set = apply(
+        &*store,
+        id,
+        declared.summary.version,
+        vec![
+            IncidentChange::SetStepOwner {
+                step: Step::CutOffAttackVector,
+                owner: Some(user("bob")),
+            },
+            IncidentChange::SetStepNotes {
+                step: Step::CutOffAttackVector,
+                notes: Some(notes.to_owned()),
+            },
+        ],
+    )
+    .await;
+    let now = state(&*store, id).await;
+    for row in &now.steps {
+        if row.entry.step == Step::CutOffAttackVector {
+            assert_eq!(row.owner, Some(user("bob")));
+            assert_eq!(row.notes.as_deref(), Some(notes));
+        } else {
+            assert_eq!(
+                (&row.owner, &row.notes),
+                (&None, &None),
+                "{}",
+                row.entry.step
+            );
+        }
+    }
+
+    apply(
+        &*store,
+        id,
+        set.version,
+        vec![
+            IncidentChange::SetStepOwner {
+                step: Step::CutOffAttackVector,
+                owner: None,
+            },
+            IncidentChange::SetStepNotes {
+                step: Step::CutOffAttackVector,
+                notes: None,
+            },
+        ],
+    )
+    .await;
+    let cleared = state(&*store, id).await;
+    assert_eq!(cleared.steps, declared.steps);
+}
+
+/// Every record kind is stored and read back with its id, step, author and
+/// time; `records` filters by step and by incident.
+pub async fn change_records_every_kind(h: &dyn Harness) {
+    let store = fresh(h).await;
+    let declared = declare(&*store, "records").await;
+    let other = declare_at(&*store, "alice", "other", t(1)).await;
+    let id = declared.summary.id;
+    let records = one_of_each_record();
+    let changes = records
+        .iter()
+        .zip(1..)
+        .map(|(record, minutes)| add_record(record.clone(), minutes))
+        .collect();
+    let applied = apply(&*store, id, declared.summary.version, changes).await;
+    assert_eq!(applied.created_ids.len(), records.len());
+    let mut distinct = applied.created_ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), records.len(), "ids are distinct");
+
+    let expected: Vec<RecordRow> = records
+        .iter()
+        .zip(&applied.created_ids)
+        .zip(1..)
+        .map(|((record, &record_id), minutes)| RecordRow {
+            id: record_id,
+            step: record.step(),
+            record: record.clone(),
+            created_by: user("bob"),
+            created_at: t(minutes),
+            updated_at: None,
+        })
+        .collect();
+    assert_eq!(store.records(id, None).await.unwrap(), expected);
+    for row in &expected {
+        assert_eq!(
+            store.records(id, Some(row.step)).await.unwrap(),
+            vec![row.clone()]
+        );
+        assert_eq!(store.record(id, row.id).await.unwrap(), Some(row.clone()));
+        assert_eq!(store.record(other.summary.id, row.id).await.unwrap(), None);
+    }
+    assert_eq!(
+        store
+            .records(id, Some(Step::ForensicAnalysis))
+            .await
+            .unwrap(),
+        vec![]
+    );
+    assert_eq!(store.records(other.summary.id, None).await.unwrap(), vec![]);
+
+    // A second record of a step comes after the first, oldest first.
+    let second_item = action_item(ActionItemKind::Process, ActionItemStatus::InProgress);
+    let more = apply(
+        &*store,
+        id,
+        applied.version,
+        vec![add_record(second_item.clone(), 20)],
+    )
+    .await;
+    let step9 = store
+        .records(id, Some(Step::MitigationsAndMonitoring))
+        .await
+        .unwrap();
+    assert_eq!(step9.len(), 2);
+    assert_eq!(step9[0], expected[7]);
+    assert_eq!(step9[1].id, more.created_ids[0]);
+    assert_eq!(step9[1].record, second_item);
+}
+
+/// A record is replaced in place, keeping its author; another incident's
+/// record, an unknown one or a change of kind is `NotFound` and nothing is
+/// written.
+pub async fn change_update_record(h: &dyn Harness) {
+    let store = fresh(h).await;
+    let declared = declare(&*store, "update").await;
+    let other = declare_at(&*store, "alice", "other", t(1)).await;
+    let id = declared.summary.id;
+    let open = action_item(ActionItemKind::Monitoring, ActionItemStatus::Open);
+    let added = apply(
+        &*store,
+        id,
+        declared.summary.version,
+        vec![add_record(open, 2)],
+    )
+    .await;
+    let record_id = added.created_ids[0];
+    let done = action_item(ActionItemKind::Monitoring, ActionItemStatus::Done);
+    let updated = apply(
+        &*store,
+        id,
+        added.version,
+        vec![IncidentChange::UpdateRecord {
+            id: record_id,
+            record: done.clone(),
+            at: t(5),
+        }],
+    )
+    .await;
+    assert_eq!(updated.created_ids, Vec::<i64>::new());
+    assert_eq!(
+        store.record(id, record_id).await.unwrap(),
+        Some(RecordRow {
+            id: record_id,
+            step: Step::MitigationsAndMonitoring,
+            record: done.clone(),
+            created_by: user("bob"),
+            created_at: t(2),
+            updated_at: Some(t(5)),
+        })
+    );
+
+    let before_this = snapshot(&*store, id, "alice").await;
+    let before_other = snapshot(&*store, other.summary.id, "alice").await;
+    // Through another incident, an unknown id, and a change of kind.
+    let refused = [
+        (
+            other.summary.id,
+            other.summary.version,
+            record_id,
+            done.clone(),
+        ),
+        (id, updated.version, record_id + 1000, done),
+        (
+            id,
+            updated.version,
+            record_id,
+            one_of_each_record().remove(0),
+        ),
+    ];
+    for (incident, version, target, record) in refused {
+        let change = IncidentChange::UpdateRecord {
+            id: target,
+            record,
+            at: t(6),
+        };
+        assert_err!(
+            try_apply(&*store, incident, version, vec![change]).await,
+            StoreError::NotFound { .. }
+        );
+    }
+    assert_eq!(snapshot(&*store, id, "alice").await, before_this);
+    assert_eq!(
+        snapshot(&*store, other.summary.id, "alice").await,
+        before_other
+    );
+}
+
+/// Details are replaced (facts follow the detection source); closing and
+/// reopening stamp and clear `closed_at`; every call bumps the version once.
+pub async fn change_details_close_reopen(h: &dyn Harness) {
+    let store = fresh(h).await;
+    let declared = declare(&*store, "details").await;
+    let id = declared.summary.id;
+    let edited = IncidentDetails {
+        title: "Token theft via CI".to_owned(),
+        summary: Some("A leaked token pushed images.\nSee step 2.".to_owned()),
+        severity: IncidentSeverity::Sev1,
+        tlp: Tlp::Red,
+        detected_by: DetectionSource::Person,
+    };
+    let v1 = apply(
+        &*store,
+        id,
+        declared.summary.version,
+        vec![IncidentChange::EditDetails(edited.clone())],
+    )
+    .await;
+    let now = state(&*store, id).await;
+    assert_eq!(now.summary.details, edited);
+    assert_eq!(now.facts.detected_by, DetectionSource::Person);
+    let listed = store.incidents_visible_to(&user("alice")).await.unwrap();
+    assert_eq!(listed, vec![now.summary.clone()]);
+
+    let v2 = apply(
+        &*store,
+        id,
+        v1.version,
+        vec![IncidentChange::Close { at: t(30) }],
+    )
+    .await;
+    let closed = state(&*store, id).await;
+    assert_eq!(closed.summary.status, IncidentStatus::Closed);
+    assert_eq!(closed.summary.closed_at, Some(t(30)));
+    assert_eq!(closed.summary.version, v2.version);
+
+    let v3 = apply(&*store, id, v2.version, vec![IncidentChange::Reopen]).await;
+    let reopened = state(&*store, id).await;
+    assert_eq!(reopened.summary.status, IncidentStatus::Open);
+    assert_eq!(reopened.summary.closed_at, None);
+    assert_eq!(
+        [v1.version, v2.version, v3.version],
+        [1, 2, 3].map(|n| declared.summary.version + n)
+    );
+    assert_eq!(
+        reopened.summary,
+        crate::IncidentSummary {
+            details: edited,
+            version: v3.version,
+            ..declared.summary
+        }
+    );
+}
+
+/// A stale `expected_version` is `StaleVersion` with both versions, and
+/// writes no change, no log entry and no audit row.
+pub async fn change_stale_version_writes_nothing(h: &dyn Harness) {
+    let store = fresh(h).await;
+    let declared = declare(&*store, "stale").await;
+    let id = declared.summary.id;
+    let v0 = declared.summary.version;
+    let v1 = apply(&*store, id, v0, vec![IncidentChange::Close { at: t(1) }])
+        .await
+        .version;
+    let before = snapshot(&*store, id, "bob").await;
+    for stale in [v0, v1 + 5] {
+        let result = try_apply(
+            &*store,
+            id,
+            stale,
+            vec![
+                IncidentChange::Reopen,
+                add_record(one_of_each_record().remove(0), 2),
+                IncidentChange::AddMember {
+                    member: member("bob", MemberRole::Scribe),
+                    at: t(2),
+                },
+                IncidentChange::Notify {
+                    user: user("bob"),
+                    kind: NotificationKind::AddedAsMember {
+                        role: MemberRole::Scribe,
+                    },
+                    at: t(2),
+                },
+            ],
+        )
+        .await;
+        match result {
+            Err(StoreError::StaleVersion { expected, actual }) => {
+                assert_eq!((expected, actual), (stale, v1));
+            }
+            other => panic!("expected StaleVersion, got {other:?}"),
+        }
+        assert_eq!(snapshot(&*store, id, "bob").await, before);
+    }
+}
+
+/// A change that fails in the middle of a list undoes the ones before it:
+/// no step, record, log entry or audit row remains, and the version is
+/// unchanged, so the same call without the culprit then succeeds.
+pub async fn change_failure_rolls_back_whole_call(h: &dyn Harness) {
+    let store = fresh(h).await;
+    let declared = declare(&*store, "rollback").await;
+    let id = declared.summary.id;
+    let version = declared.summary.version;
+    let start = change_step(
+        &declared.board(),
+        Step::StopAttack,
+        StepState::InProgress,
+        None,
+        &user("alice"),
+        t(1),
+        &declared.facts,
+    )
+    .unwrap();
+    let good = vec![
+        IncidentChange::SetStep(start.entry.clone()),
+        add_record(one_of_each_record().remove(0), 1),
+        IncidentChange::SetStepNotes {
+            step: Step::StopAttack,
+            notes: Some("killing processes".to_owned()),
+        },
+    ];
+    let before = snapshot(&*store, id, "alice").await;
+    // Each culprit with the error it must fail with.
+    let culprits: [(IncidentChange, IsExpected); 2] = [
+        (
+            IncidentChange::AddMember {
+                member: member("alice", MemberRole::Observer),
+                at: t(1),
+            },
+            |e| matches!(e, StoreError::Conflict { .. }),
+        ),
+        (IncidentChange::RemoveMember(user("nobody")), |e| {
+            matches!(e, StoreError::NotFound { .. })
+        }),
+    ];
+    for (culprit, expected) in culprits {
+        let mut changes = good.clone();
+        changes.insert(2, culprit.clone());
+        match try_apply(&*store, id, version, changes).await {
+            Err(error) if expected(&error) => {}
+            other => panic!("{culprit:?} gave {other:?}"),
+        }
+        assert_eq!(snapshot(&*store, id, "alice").await, before);
+    }
+    let applied = apply(&*store, id, version, good).await;
+    assert_eq!(applied.version, version + 1);
+    assert_eq!(
+        state(&*store, id)
+            .await
+            .step(Step::StopAttack)
+            .unwrap()
+            .entry,
+        start.entry
+    );
+}
+
+/// Whether an error is the one a case expects.
+type IsExpected = fn(&StoreError) -> bool;
+
+/// Changing an incident that does not exist is `NotFound` and writes nothing.
+pub async fn change_unknown_incident(h: &dyn Harness) {
+    let store = fresh(h).await;
+    declare(&*store, "real").await;
+    let ghost: IncidentId = "SEC-2026-0042".parse().unwrap();
+    let before = audit_len(&*store).await;
+    assert_err!(
+        try_apply(&*store, ghost, 1, vec![IncidentChange::Reopen]).await,
+        StoreError::NotFound { .. }
+    );
+    assert_eq!(audit_len(&*store).await, before);
+    assert_eq!(store.incident(ghost).await.unwrap(), None);
+}
+
+/// An audit draft the chain refuses (a time finer than a microsecond, a
+/// malformed action) fails the write it came with: the change is not made.
+pub async fn writes_roll_back_when_audit_draft_invalid(h: &dyn Harness) {
+    let store = fresh(h).await;
+    let declared = declare(&*store, "bad draft").await;
+    let id = declared.summary.id;
+    let nanos = ts("2026-03-01T09:30:00.123456789Z");
+    let bad_drafts = [
+        AuditDraft::new(
+            nanos,
+            actor("alice"),
+            "incident.change",
+            Target::new("incident", id.to_string()),
+            json!({}),
+        ),
+        AuditDraft::new(
+            t(0),
+            actor("alice"),
+            "Not An Action",
+            Target::new("incident", id.to_string()),
+            json!({}),
+        ),
+    ];
+    let before = snapshot(&*store, id, "alice").await;
+    for bad in bad_drafts {
+        let result = store
+            .apply_incident_changes(
+                id,
+                declared.summary.version,
+                vec![IncidentChange::Close { at: t(1) }],
+                vec![log_entry("alice", "closing", t(1))],
+                bad.clone(),
+            )
+            .await;
+        assert!(
+            result.is_err(),
+            "an invalid draft must fail the change: {result:?}"
+        );
+        assert_eq!(snapshot(&*store, id, "alice").await, before);
+
+        let created = store
+            .create_user(
+                NewUser {
+                    name: user("mallory"),
+                    role: rampart_incident::GlobalRole::Admin,
+                    password_hash: None,
+                    created_at: t(1),
+                },
+                bad.clone(),
+            )
+            .await;
+        assert!(
+            created.is_err(),
+            "an invalid draft must fail create_user: {created:?}"
+        );
+        assert_eq!(store.user_by_name(&user("mallory")).await.unwrap(), None);
+
+        assert!(store.append_audit(bad).await.is_err());
+        assert_eq!(snapshot(&*store, id, "alice").await, before);
+    }
+    let system = AuditDraft::new(
+        t(2),
+        Actor::System {
+            component: "retention".to_owned(),
+        },
+        "audit.check",
+        Target::new("audit", "chain"),
+        json!({}),
+    );
+    let head = store
+        .append_audit(system)
+        .await
+        .expect("a valid draft appends");
+    assert_eq!(head.length, audit_len(&*store).await);
+}
+
+/// The response log keeps every entry verbatim, numbered 1..n per incident
+/// in the order written.
+pub async fn response_log_in_order(h: &dyn Harness) {
+    let store = fresh(h).await;
+    let declared = declare(&*store, "log").await;
+    let other = declare_at(&*store, "bob", "other", t(1)).await;
+    let id = declared.summary.id;
+    let batches = [
+        vec![log_entry("alice", "one", t(1))],
+        vec![
+            log_entry("bob", "two", t(2)),
+            log_entry("bob", "three", t(2)),
+        ],
+        vec![log_entry("carol", "four ✓", t(3))],
+    ];
+    let mut version = declared.summary.version;
+    for (n, batch) in batches.iter().enumerate() {
+        version = store
+            .apply_incident_changes(
+                id,
+                version,
+                vec![IncidentChange::SetStepNotes {
+                    step: Step::StopAttack,
+                    notes: Some(format!("batch {n}")),
+                }],
+                batch.clone(),
+                change_draft(id),
+            )
+            .await
+            .expect("apply")
+            .version;
+    }
+    let log = store.response_log(id).await.unwrap();
+    let seqs: Vec<i64> = log.iter().map(|row| row.seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
+    let written: Vec<ResponseLogEntry> = batches.concat();
+    let stored: Vec<ResponseLogEntry> = log[1..].iter().map(|row| row.entry.clone()).collect();
+    assert_eq!(stored, written);
+    let other_log = store.response_log(other.summary.id).await.unwrap();
+    assert_eq!(
+        other_log.iter().map(|row| row.seq).collect::<Vec<_>>(),
+        vec![1]
+    );
+    assert_eq!(other_log[0].entry.actor, user("bob"));
+}
+
+/// `facts` counts timeline entries, compromised data sets and monitoring
+/// action items (of any status), and follows the detection source.
+pub async fn facts_count_records(h: &dyn Harness) {
+    let store = fresh(h).await;
+    let declared = declare(&*store, "facts").await;
+    let id = declared.summary.id;
+    let records = one_of_each_record();
+    let changes = vec![
+        add_record(records[3].clone(), 1),
+        add_record(records[3].clone(), 2),
+        add_record(records[4].clone(), 3),
+        add_record(
+            action_item(ActionItemKind::Monitoring, ActionItemStatus::Done),
+            4,
+        ),
+        add_record(
+            action_item(ActionItemKind::Mitigation, ActionItemStatus::Open),
+            5,
+        ),
+        add_record(records[0].clone(), 6),
+    ];
+    apply(&*store, id, declared.summary.version, changes).await;
+    let facts = state(&*store, id).await.facts;
+    assert_eq!(
+        facts,
+        rampart_incident::StepFacts {
+            detected_by: details("x").detected_by,
+            timeline_entries: 2,
+            compromised_data_sets: 1,
+            monitoring_action_items: 1,
+        }
+    );
+}
