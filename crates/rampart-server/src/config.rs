@@ -1,0 +1,123 @@
+//! The server's configuration. The binary fills it from defaults, a TOML
+//! file and `RAMPART_*` environment variables, in that order.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Settings of `rampart serve`. Every field has a default, so an empty
+/// TOML file is a working configuration for a local trial.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to listen on. Default `127.0.0.1:8080`: only this machine
+    /// until someone decides otherwise (put a TLS-terminating proxy in front
+    /// before listening elsewhere).
+    pub listen: SocketAddr,
+    /// Directory for the SQLite database and, later, evidence. Default `./rampart-data`.
+    pub data_dir: PathBuf,
+    /// PostgreSQL URL (`postgres://user@host/db`); `None` means SQLite in
+    /// `data_dir`. May contain a password, so it is never printed.
+    pub database_url: Option<String>,
+    /// The URL people use to reach the server (`https://rampart.example.com`),
+    /// for links in notifications. `None` when unknown.
+    pub public_url: Option<String>,
+    /// Mark the session cookie `Secure` (sent over HTTPS only). Default
+    /// false so that `http://localhost` works out of the box; set it to true
+    /// whenever the server is reached over HTTPS, which is every deployment
+    /// beyond a trial on one machine.
+    pub secure_cookies: bool,
+    /// How long a browser session lasts, in hours, regardless of activity. Default 12.
+    pub session_ttl_hours: u32,
+    /// Largest request body accepted, in bytes; larger ones get 413. Default 1 MiB.
+    pub max_body_bytes: usize,
+    /// Sign-in throttling.
+    pub login_throttle: LoginThrottle,
+}
+
+/// Failed sign-ins allowed per user name and per client address within a
+/// sliding window; beyond that, sign-in answers 429 until the window passes.
+/// Counted in the database, so every replica sees every failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoginThrottle {
+    /// Failures allowed within the window. Default 5.
+    pub max_failures: u32,
+    /// The window, in minutes. Default 15.
+    pub window_minutes: u32,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            window_minutes: 15,
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("rampart-data"),
+            database_url: None,
+            public_url: None,
+            secure_cookies: false,
+            session_ttl_hours: 12,
+            max_body_bytes: 1024 * 1024,
+            login_throttle: LoginThrottle::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The database URL may carry a password.
+        f.debug_struct("ServerConfig")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "<configured>"),
+            )
+            .field("public_url", &self.public_url)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("session_ttl_hours", &self.session_ttl_hours)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("login_throttle", &self.login_throttle)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_fill_an_empty_document_and_unknown_keys_are_rejected() {
+        let config: ServerConfig = serde_json::from_str("{}").unwrap();
+        assert_eq!(config, ServerConfig::default());
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.session_ttl_hours, 12);
+        assert_eq!(config.max_body_bytes, 1_048_576);
+        assert_eq!(config.login_throttle.max_failures, 5);
+        assert_eq!(config.login_throttle.window_minutes, 15);
+        assert!(!config.secure_cookies);
+        let partial: ServerConfig =
+            serde_json::from_str(r#"{"login_throttle": {"max_failures": 3}}"#).unwrap();
+        assert_eq!(partial.login_throttle.max_failures, 3);
+        assert_eq!(partial.login_throttle.window_minutes, 15);
+        assert!(serde_json::from_str::<ServerConfig>(r#"{"listn": "0.0.0.0:1"}"#).is_err());
+    }
+
+    #[test]
+    fn debug_hides_the_database_url() {
+        let config = ServerConfig {
+            database_url: Some("postgres://rampart:hunter2@db/rampart".into()),
+            ..ServerConfig::default()
+        };
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+}

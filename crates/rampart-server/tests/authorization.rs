@@ -1,0 +1,427 @@
+//! The authorization matrix: every route of the OpenAPI document × every
+//! kind of caller, with the exact status code expected. A route in the
+//! document without a row here fails the test, so a new route cannot ship
+//! without someone deciding who may call it.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::http::Method;
+use common::{Harness, PASSWORD, expect};
+use rampart_incident::GlobalRole;
+use serde_json::{Value, json};
+
+/// The callers, in the order of the status columns below.
+const CASES: [(&str, Option<&str>); 10] = [
+    ("anonymous", None),
+    ("admin, non-member", Some("ada")),
+    ("security, non-member", Some("sam")),
+    ("engineer, non-member", Some("eve")),
+    ("viewer, non-member", Some("vic")),
+    ("commander", Some("cora")),
+    ("deputy", Some("dan")),
+    ("observer", Some("obi")),
+    ("legal", Some("lee")),
+    ("break-glass holder", Some("bree")),
+];
+
+/// `METHOD path` → the status for each case, in the order of [`CASES`]:
+/// anon admin security engineer viewer | commander deputy observer legal break-glass.
+const MATRIX: &[(&str, &str)] = &[
+    (
+        "GET /api/v1/health",
+        "200 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "POST /api/v1/session",
+        "200 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "DELETE /api/v1/session",
+        "401 204 204 204 204 204 204 204 204 204",
+    ),
+    ("GET /api/v1/me", "401 200 200 200 200 200 200 200 200 200"),
+    (
+        "GET /api/v1/users",
+        "401 200 403 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST /api/v1/users",
+        "401 201 403 403 403 403 403 403 403 403",
+    ),
+    (
+        "PATCH /api/v1/users/{name}",
+        "401 200 403 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET /api/v1/tokens",
+        "401 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "POST /api/v1/tokens",
+        "401 201 201 201 201 201 201 201 201 201",
+    ),
+    (
+        "DELETE /api/v1/tokens/{id}",
+        "401 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET /api/v1/incidents",
+        "401 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "POST /api/v1/incidents",
+        "401 201 201 201 403 201 201 201 201 201",
+    ),
+    (
+        "GET /api/v1/incidents/{id}",
+        "401 404 404 404 404 200 200 200 200 200",
+    ),
+    (
+        "PATCH /api/v1/incidents/{id}",
+        "401 404 404 404 404 200 200 403 403 403",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/steps",
+        "401 404 404 404 404 200 200 200 200 200",
+    ),
+    (
+        "PATCH /api/v1/incidents/{id}/steps/{n}",
+        "401 404 404 404 404 200 200 403 403 200",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/records",
+        "401 404 404 404 404 200 200 200 200 200",
+    ),
+    (
+        "POST /api/v1/incidents/{id}/records",
+        "401 404 404 404 404 201 201 403 403 201",
+    ),
+    (
+        "PATCH /api/v1/incidents/{id}/records/{record_id}",
+        "401 404 404 404 404 200 200 403 403 200",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/log",
+        "401 404 404 404 404 200 200 200 200 200",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/members",
+        "401 404 404 404 404 200 200 200 200 200",
+    ),
+    (
+        "POST /api/v1/incidents/{id}/members",
+        "401 404 404 404 404 201 201 403 403 403",
+    ),
+    (
+        "PATCH /api/v1/incidents/{id}/members/{user}",
+        "401 404 404 404 404 200 200 403 403 403",
+    ),
+    (
+        "DELETE /api/v1/incidents/{id}/members/{user}",
+        "401 404 404 404 404 200 200 403 403 403",
+    ),
+    // Commander may close, but the template's steps are open: 409 naming them.
+    (
+        "POST /api/v1/incidents/{id}/close",
+        "401 404 404 404 404 409 403 403 403 403",
+    ),
+    (
+        "POST /api/v1/incidents/{id}/reopen",
+        "401 404 404 404 404 409 403 403 403 403",
+    ),
+    (
+        "POST /api/v1/incidents/{id}/access-requests",
+        "401 202 202 202 202 202 202 202 202 202",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/access-requests",
+        "401 404 404 404 404 200 200 403 403 403",
+    ),
+    (
+        "POST /api/v1/incidents/{id}/access-requests/{request_id}/decision",
+        "401 404 404 404 404 200 200 403 403 403",
+    ),
+    (
+        "POST /api/v1/incidents/{id}/break-glass",
+        "401 202 202 202 202 202 202 202 202 202",
+    ),
+    (
+        "GET /api/v1/break-glass",
+        "401 403 200 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST /api/v1/break-glass/{request_id}/decision",
+        "401 403 200 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET /api/v1/notifications",
+        "401 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "POST /api/v1/notifications/{notification_id}/read",
+        "401 404 404 404 404 204 404 404 404 404",
+    ),
+    (
+        "GET /api/v1/audit/head",
+        "401 200 200 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET /api/v1/audit/verify",
+        "401 200 200 403 403 403 403 403 403 403",
+    ),
+];
+
+/// Ids in the template database that paths refer to.
+struct Fixture {
+    incident: String,
+    record_id: i64,
+    access_request_id: i64,
+    break_glass_id: i64,
+    notification_id: i64,
+    token_ids: HashMap<String, i64>,
+}
+
+/// Builds the template: users, an incident commanded by cora with a
+/// deputy, an observer, a legal member, bree's approved break-glass, a
+/// record, and eve's pending access and break-glass requests.
+async fn template() -> (tempfile::TempDir, HashMap<String, String>, Fixture) {
+    let mut h = Harness::new().await;
+    for (name, role) in [
+        ("ada", GlobalRole::Admin),
+        ("sam", GlobalRole::Security),
+        ("eve", GlobalRole::Engineer),
+        ("vic", GlobalRole::Viewer),
+        ("cora", GlobalRole::Engineer),
+        ("dan", GlobalRole::Engineer),
+        ("obi", GlobalRole::Engineer),
+        ("lee", GlobalRole::Engineer),
+        ("bree", GlobalRole::Engineer),
+    ] {
+        h.user(name, role).await;
+    }
+    let id = h.declare("cora", "Crypto miner on build hosts").await;
+    let incident = format!("/api/v1/incidents/{id}");
+    for (user, role) in [("dan", "deputy"), ("obi", "observer"), ("lee", "legal")] {
+        expect(
+            &h.post(
+                "cora",
+                &format!("{incident}/members"),
+                json!({"user": user, "role": role}),
+            )
+            .await,
+            201,
+        );
+    }
+    expect(
+        &h.post(
+            "bree",
+            &format!("{incident}/break-glass"),
+            json!({"reason": "commander unreachable"}),
+        )
+        .await,
+        202,
+    );
+    let queue = h.get("sam", "/api/v1/break-glass").await;
+    let bree_request = queue.body["requests"][0]["id"].as_i64().unwrap();
+    expect(
+        &h.post(
+            "sam",
+            &format!("/api/v1/break-glass/{bree_request}/decision"),
+            json!({"approve": true}),
+        )
+        .await,
+        200,
+    );
+    let record = h
+        .post(
+            "cora",
+            &format!("{incident}/records"),
+            containment("miner processes"),
+        )
+        .await;
+    expect(&record, 201);
+    expect(
+        &h.post(
+            "eve",
+            &format!("{incident}/access-requests"),
+            json!({"role": "responder", "reason": "I run the build hosts"}),
+        )
+        .await,
+        202,
+    );
+    expect(
+        &h.post(
+            "eve",
+            &format!("{incident}/break-glass"),
+            json!({"reason": "miner spreading"}),
+        )
+        .await,
+        202,
+    );
+    let requests = h.get("cora", &format!("{incident}/access-requests")).await;
+    let queue = h.get("sam", "/api/v1/break-glass").await;
+    let notifications = h.get("cora", "/api/v1/notifications").await;
+    let mut token_ids = HashMap::new();
+    for (_, user) in CASES {
+        if let Some(user) = user {
+            let tokens = h.get(user, "/api/v1/tokens").await;
+            token_ids.insert(
+                user.to_owned(),
+                tokens.body["tokens"][0]["id"].as_i64().unwrap(),
+            );
+        }
+    }
+    let fixture = Fixture {
+        incident: id,
+        record_id: record.body["record"]["id"].as_i64().unwrap(),
+        access_request_id: requests.body["requests"][0]["id"].as_i64().unwrap(),
+        break_glass_id: queue.body["requests"][0]["id"].as_i64().unwrap(),
+        notification_id: notifications.body["notifications"][0]["id"]
+            .as_i64()
+            .unwrap(),
+        token_ids,
+    };
+    let (dir, tokens) = h.close().await;
+    (dir, tokens, fixture)
+}
+
+fn containment(what: &str) -> Value {
+    json!({"kind": "containment_action", "record": {
+        "what_stopped": what, "how": "killed them", "at": "2026-03-01T10:00:00Z"}})
+}
+
+/// The concrete request for a documented route and a caller.
+fn request_for(route: &str, user: Option<&str>, f: &Fixture) -> (Method, String, Option<Value>) {
+    let (method, template) = route.split_once(' ').unwrap();
+    let own_token = user.and_then(|u| f.token_ids.get(u)).copied().unwrap_or(1);
+    let path = template
+        .replace(
+            "{id}",
+            if template.starts_with("/api/v1/tokens") {
+                "TOKEN"
+            } else {
+                &f.incident
+            },
+        )
+        .replace("TOKEN", &own_token.to_string())
+        .replace("{n}", "1")
+        .replace("{record_id}", &f.record_id.to_string())
+        .replace("{user}", "obi")
+        .replace("{name}", "vic")
+        .replace("{notification_id}", &f.notification_id.to_string())
+        .replace(
+            "{request_id}",
+            &if template.contains("break-glass") {
+                f.break_glass_id
+            } else {
+                f.access_request_id
+            }
+            .to_string(),
+        );
+    let body = match route {
+        "POST /api/v1/session" => Some(json!({"name": "vic", "password": PASSWORD})),
+        "POST /api/v1/users" => {
+            Some(json!({"name": "newcomer", "role": "viewer", "password": PASSWORD}))
+        }
+        "PATCH /api/v1/users/{name}" => Some(json!({"role": "engineer"})),
+        "POST /api/v1/tokens" => Some(json!({"name": "matrix", "expires_in_days": 7})),
+        "POST /api/v1/incidents" => {
+            Some(json!({"title": "Another one", "severity": "SEV3", "tlp": "TLP:RED"}))
+        }
+        "PATCH /api/v1/incidents/{id}" => Some(json!({"severity": "SEV1"})),
+        "PATCH /api/v1/incidents/{id}/steps/{n}" => Some(json!({"state": "in_progress"})),
+        "POST /api/v1/incidents/{id}/records" => Some(containment("a second miner")),
+        "PATCH /api/v1/incidents/{id}/records/{record_id}" => {
+            Some(containment("miner processes and cron"))
+        }
+        "POST /api/v1/incidents/{id}/members" => Some(json!({"user": "vic", "role": "scribe"})),
+        "PATCH /api/v1/incidents/{id}/members/{user}" => Some(json!({"role": "scribe"})),
+        "POST /api/v1/incidents/{id}/access-requests" => {
+            Some(json!({"role": "observer", "reason": "need to know"}))
+        }
+        "POST /api/v1/incidents/{id}/break-glass" => Some(json!({"reason": "emergency"})),
+        r if r.ends_with("/decision") => Some(json!({"approve": true})),
+        _ => None,
+    };
+    (Method::from_bytes(method.as_bytes()).unwrap(), path, body)
+}
+
+fn documented_routes() -> Vec<String> {
+    let document = serde_json::to_value(rampart_server::openapi()).unwrap();
+    let mut routes = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
+                routes.push(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    routes.sort();
+    routes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_times_every_caller_gives_the_expected_status() {
+    let table: BTreeMap<&str, Vec<u16>> = MATRIX
+        .iter()
+        .map(|(route, codes)| {
+            let codes: Vec<u16> = codes
+                .split_whitespace()
+                .map(|c| c.parse().unwrap())
+                .collect();
+            assert_eq!(
+                codes.len(),
+                CASES.len(),
+                "row {route} needs one status per case"
+            );
+            (*route, codes)
+        })
+        .collect();
+    assert_eq!(table.len(), MATRIX.len(), "a route has two rows");
+    let routes = documented_routes();
+    let missing: Vec<_> = routes
+        .iter()
+        .filter(|r| !table.contains_key(r.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the authorization matrix: {missing:?}"
+    );
+    let stale: Vec<_> = table
+        .keys()
+        .filter(|r| !routes.iter().any(|d| d == *r))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes not in the document: {stale:?}"
+    );
+
+    let (template_dir, tokens, fixture) = template().await;
+    let mut failures = Vec::new();
+    for route in &routes {
+        for (case_index, (case, user)) in CASES.iter().enumerate() {
+            // A fresh copy per request: writes of one case do not change
+            // what the next one sees.
+            let h = Harness::copy_of(template_dir.path(), &tokens).await;
+            let (method, path, body) = request_for(route, *user, &fixture);
+            let answer = h.call(*user, method, &path, body).await;
+            let expected = table[route.as_str()][case_index];
+            if answer.status.as_u16() != expected {
+                failures.push(format!(
+                    "{route} as {case}: expected {expected}, got {} {}",
+                    answer.status.as_u16(),
+                    answer.body
+                ));
+            }
+            h.close().await;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
