@@ -5,12 +5,13 @@
 mod cli;
 mod commands;
 mod paths;
+mod server_store;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, DbCommand};
+use crate::cli::{AuditCommand, Cli, Command, DbCommand, TokenCommand, UserCommand};
 
 /// Exit code for usage and input errors (documented in the README).
 pub const EXIT_INPUT_ERROR: u8 = 2;
@@ -24,6 +25,21 @@ fn main() -> ExitCode {
             DbCommand::Status(args) => commands::db::status(&db.db, args),
             DbCommand::Update(args) => commands::db::update(&db.db, args),
         },
+        Command::Serve(args) => commands::serve::run(args),
+        Command::User(user) => match user.command {
+            UserCommand::Create(args) => commands::admin::user_create(args),
+            UserCommand::List(args) => commands::admin::user_list(args),
+        },
+        Command::Token(token) => match token.command {
+            TokenCommand::Create(args) => commands::admin::token_create(args),
+        },
+        Command::Audit(audit) => match audit.command {
+            AuditCommand::Verify(args) => commands::audit::verify(args),
+            AuditCommand::Head(args) => commands::audit::head(args),
+        },
+        Command::Incident(args) => commands::incident::run(args),
+        Command::BreakGlass(args) => commands::incident::break_glass(args),
+        Command::Notifications(args) => commands::incident::notifications(args),
     };
     match result {
         Ok(code) => code,

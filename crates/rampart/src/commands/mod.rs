@@ -1,2 +1,6 @@
+pub mod admin;
+pub mod audit;
 pub mod db;
+pub mod incident;
 pub mod scan;
+pub mod serve;

@@ -4,6 +4,7 @@
 
 mod db;
 mod scan;
+mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,38 +1,10 @@
-//! Command-line definitions (clap derive). Kept apart from the commands so
-//! `main.rs` stays a table of contents.
+//! `rampart scan` and `rampart db`.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Subcommand};
 use rampart_core::Severity;
 use rampart_report::Format;
-
-/// Rampart: shift-left security scanning and secure incident response.
-///
-/// Exit codes: 0 nothing over the threshold, 1 findings over the threshold,
-/// 2 usage or input error.
-#[derive(Debug, Parser)]
-#[command(
-    name = "rampart",
-    version,
-    about,
-    long_about = None,
-    max_term_width = 100,
-    after_help = "Exit codes: 0 nothing at or above the threshold, 1 findings at or above it, \
-                  2 usage or input error."
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Scan a directory or lockfile for vulnerable dependencies.
-    Scan(ScanArgs),
-    /// Manage the offline advisory database (OSV).
-    Db(DbArgs),
-}
 
 /// Where the advisory database lives.
 #[derive(Debug, Args, Clone)]

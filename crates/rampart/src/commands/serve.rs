@@ -1,0 +1,168 @@
+//! `rampart serve`: configuration from a TOML file, overridden by
+//! `RAMPART_*` variables and flags; then the store, then the server.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use rampart_server::ServerConfig;
+
+use crate::cli::ServeArgs;
+use crate::server_store::{DatabaseLocation, block_on, open_database, read_config_table, resolve};
+
+/// Configuration keys a `RAMPART_<KEY>` variable may set (`__` separates a
+/// table from its key). Flags cover `listen`, `data_dir` and `database_url`.
+const ENV_KEYS: &[&str] = &[
+    "public_url",
+    "secure_cookies",
+    "session_ttl_hours",
+    "max_body_bytes",
+    "login_throttle__max_failures",
+    "login_throttle__window_minutes",
+];
+
+/// The effective configuration: file, then environment, then flags.
+pub fn load_config(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
+    let mut table = read_config_table(args.location.config.as_deref())?;
+    for key in ENV_KEYS {
+        let variable = format!("RAMPART_{}", key.to_uppercase());
+        if let Ok(value) = std::env::var(&variable) {
+            set_path(&mut table, key, scalar(&value))
+                .with_context(|| format!("{variable} cannot be applied"))?;
+        }
+    }
+    let (database, data_dir) = resolve(&args.location)?;
+    table.insert(
+        "data_dir".to_owned(),
+        toml::Value::String(data_dir.to_string_lossy().into_owned()),
+    );
+    match database {
+        DatabaseLocation::Postgres { url } => {
+            table.insert("database_url".to_owned(), toml::Value::String(url));
+        }
+        DatabaseLocation::Sqlite { .. } => {
+            table.remove("database_url");
+        }
+    }
+    if let Some(listen) = &args.listen {
+        table.insert("listen".to_owned(), toml::Value::String(listen.clone()));
+    }
+    let origin = match &args.location.config {
+        Some(path) => format!("configuration {}", path.display()),
+        None => "configuration".to_owned(),
+    };
+    toml::Value::Table(table)
+        .try_into::<ServerConfig>()
+        .with_context(|| format!("invalid {origin}"))
+}
+
+/// A variable's text as the TOML scalar it looks like: `true`, `42`, else a string.
+fn scalar(text: &str) -> toml::Value {
+    if let Ok(flag) = text.parse::<bool>() {
+        return toml::Value::Boolean(flag);
+    }
+    if let Ok(number) = text.parse::<i64>() {
+        return toml::Value::Integer(number);
+    }
+    toml::Value::String(text.to_owned())
+}
+
+fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> anyhow::Result<()> {
+    match key.split_once("__") {
+        None => {
+            table.insert(key.to_owned(), value);
+            Ok(())
+        }
+        Some((head, rest)) => {
+            let entry = table
+                .entry(head.to_owned())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let inner = entry
+                .as_table_mut()
+                .with_context(|| format!("`{head}` in the configuration is not a table"))?;
+            set_path(inner, rest, value)
+        }
+    }
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    init_logging();
+    let config = load_config(&args)?;
+    let (database, _) = resolve(&args.location)?;
+    block_on(async move {
+        let store = open_database(&database).await?;
+        if store
+            .list_users()
+            .await
+            .context("cannot read users")?
+            .is_empty()
+        {
+            let location = match &database {
+                DatabaseLocation::Sqlite { data_dir } => {
+                    format!("--data-dir {}", shell_word(&data_dir.to_string_lossy()))
+                }
+                DatabaseLocation::Postgres { .. } => {
+                    "--database-url \"$RAMPART_DATABASE_URL\"".to_owned()
+                }
+            };
+            tracing::warn!(
+                "no users yet; create the first admin with: \
+                 rampart user create {location} --name admin --role admin --password-stdin"
+            );
+        }
+        rampart_server::serve(config, store, shutdown_signal())
+            .await
+            .context("the server stopped with an error")?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Quotes a path for a copy-pasteable hint.
+fn shell_word(text: &str) -> String {
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-~".contains(c))
+    {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// Logs to standard error; `RUST_LOG` filters (default `info`), and
+/// `RAMPART_LOG_FORMAT=json` gives one JSON object per line for collectors.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("RAMPART_LOG_FORMAT").is_ok_and(|format| format == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish and the
+/// database closes cleanly.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,637 @@
+//! `rampart serve`, the operator commands and the incident client, driven
+//! as a user would: real processes, a real port, SQLite in a temporary data
+//! directory (and PostgreSQL for the database-level commands).
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::Run;
+
+/// A data directory and, once started, a server on a free loopback port.
+struct Site {
+    dir: tempfile::TempDir,
+    server: Option<Child>,
+    url: String,
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl Site {
+    fn new() -> Site {
+        Site {
+            dir: tempfile::tempdir().unwrap(),
+            server: None,
+            url: String::new(),
+        }
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// `rampart ARGS` with `stdin` piped in and `RAMPART_URL`/`RAMPART_TOKEN` set.
+    fn run(&self, token: Option<&str>, stdin: Option<&str>, args: &[&str]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rampart"));
+        command
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env_remove("RAMPART_TOKEN")
+            .env_remove("RAMPART_DATA_DIR")
+            .env_remove("RAMPART_DATABASE_URL")
+            .env_remove("RAMPART_CONFIG")
+            .env("RAMPART_URL", &self.url)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(token) = token {
+            command.env("RAMPART_TOKEN", token);
+        }
+        let mut child = command.spawn().unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+        drop(input);
+        Run(child.wait_with_output().unwrap())
+    }
+
+    /// Creates a user with a password and returns a fresh API token for them.
+    fn user_with_token(&self, name: &str, role: &str) -> String {
+        let data_dir = self.data_dir();
+        let data_dir = data_dir.to_str().unwrap();
+        let created = self.run(
+            None,
+            Some("correct-horse-battery-staple\n"),
+            &[
+                "user",
+                "create",
+                "--data-dir",
+                data_dir,
+                "--name",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+            ],
+        );
+        assert_eq!(created.code(), 0, "{}", created.stderr());
+        let token = self.run(
+            None,
+            None,
+            &["token", "create", "--data-dir", data_dir, "--user", name],
+        );
+        assert_eq!(token.code(), 0, "{}", token.stderr());
+        assert!(
+            token.stderr().contains("shown only this once"),
+            "{}",
+            token.stderr()
+        );
+        token.stdout().trim().to_owned()
+    }
+
+    fn start(&mut self) {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        self.url = format!("http://127.0.0.1:{port}");
+        let log = std::fs::File::create(self.dir.path().join("server.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_rampart"))
+            .args(["serve", "--data-dir"])
+            .arg(self.data_dir())
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        self.server = Some(child);
+        let client = rampart_client::Client::new(&self.url, None).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while client.health().is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "server did not start:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.server.take() {
+            // SIGTERM, so the graceful shutdown path runs.
+            let _ = Command::new("kill").arg(child.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+}
+
+fn ok(run: &Run) -> String {
+    assert_eq!(
+        run.code(),
+        0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout(),
+        run.stderr()
+    );
+    run.stdout()
+}
+
+#[test]
+fn an_incident_walked_through_the_cli_stays_need_to_know_and_audited() {
+    let mut site = Site::new();
+    let alice = site.user_with_token("alice", "engineer");
+    let bob = site.user_with_token("bob", "engineer");
+    let carol = site.user_with_token("carol", "security");
+    site.start();
+    assert!(site.log().contains("listening"), "{}", site.log());
+    let (a, b, c) = (
+        Some(alice.as_str()),
+        Some(bob.as_str()),
+        Some(carol.as_str()),
+    );
+
+    let declared = ok(&site.run(
+        a,
+        None,
+        &[
+            "incident",
+            "declare",
+            "--title",
+            "Miner on build-7",
+            "--severity",
+            "SEV2",
+        ],
+    ));
+    assert!(declared.starts_with("declared SEC-"), "{declared}");
+    let id = declared.split_whitespace().nth(1).unwrap().to_owned();
+
+    // Steps, with the rules' reasons and warnings.
+    ok(&site.run(a, None, &["incident", "step", &id, "1", "--state", "done"]));
+    let refused = site.run(
+        a,
+        None,
+        &["incident", "step", &id, "3", "--state", "in_progress"],
+    );
+    assert_eq!(refused.code(), 2);
+    assert!(
+        refused.stderr().contains("containment is not a quick fix"),
+        "{}",
+        refused.stderr()
+    );
+    ok(&site.run(
+        a,
+        None,
+        &[
+            "incident",
+            "step",
+            &id,
+            "3",
+            "--state",
+            "in_progress",
+            "--rationale",
+            "vector unknown",
+        ],
+    ));
+    let warned = site.run(
+        a,
+        None,
+        &["incident", "step", &id, "11", "--state", "in_progress"],
+    );
+    assert_eq!(warned.code(), 0, "{}", warned.stderr());
+    assert!(
+        warned.stderr().contains("warning: step 11"),
+        "{}",
+        warned.stderr()
+    );
+    let not_needed = site.run(
+        a,
+        None,
+        &["incident", "step", &id, "12", "--state", "not_needed"],
+    );
+    assert!(
+        not_needed.stderr().contains("field `rationale`"),
+        "{}",
+        not_needed.stderr()
+    );
+
+    // Records.
+    ok(&site.run(
+        a,
+        None,
+        &[
+            "incident",
+            "timeline",
+            "add",
+            &id,
+            "--at",
+            "2026-11-20T03:14:00Z",
+            "--source",
+            "nginx log",
+            "--description",
+            "first use of the stolen token",
+            "--suspected",
+        ],
+    ));
+    ok(&site.run(
+        a,
+        None,
+        &[
+            "incident",
+            "record",
+            "add",
+            &id,
+            "--kind",
+            "containment_action",
+            "--fields",
+            r#"{"what_stopped":"miner","how":"killed it","at":"2026-11-27T10:00:00Z"}"#,
+        ],
+    ));
+    ok(&site.run(
+        a,
+        None,
+        &[
+            "incident",
+            "action",
+            "add",
+            &id,
+            "--title",
+            "alert on new cron jobs",
+            "--owner",
+            "alice",
+            "--due",
+            "2026-12-15",
+            "--kind",
+            "monitoring",
+        ],
+    ));
+    let timeline = ok(&site.run(a, None, &["incident", "timeline", "list", &id]));
+    assert!(
+        timeline.contains("suspected") && timeline.contains("first use of the stolen token"),
+        "{timeline}"
+    );
+
+    let shown = ok(&site.run(a, None, &["incident", "show", &id]));
+    assert!(
+        shown.contains(" 1  Stop the attack in progress") && shown.contains("done"),
+        "{shown}"
+    );
+    assert!(shown.contains("vector unknown"), "{shown}");
+
+    // Bob, not a member, sees nothing: the same answer as for no incident.
+    assert!(ok(&site.run(b, None, &["incident", "list"])).contains("no incidents"));
+    let hidden = site.run(b, None, &["incident", "show", &id]);
+    let missing = site.run(b, None, &["incident", "show", "SEC-2026-9999"]);
+    assert_eq!(hidden.code(), 2);
+    assert_eq!(hidden.stderr(), missing.stderr());
+
+    // Break glass: Bob asks, Carol (security) approves, Alice is told.
+    let asked = ok(&site.run(
+        b,
+        None,
+        &[
+            "incident",
+            "break-glass",
+            &id,
+            "--reason",
+            "miner is back, commander unreachable",
+        ],
+    ));
+    let asked_missing = ok(&site.run(
+        b,
+        None,
+        &[
+            "incident",
+            "break-glass",
+            "SEC-2026-9999",
+            "--reason",
+            "probing",
+        ],
+    ));
+    assert_eq!(
+        asked, asked_missing,
+        "break-glass answers must not reveal whether an incident exists"
+    );
+    let queue = ok(&site.run(c, None, &["break-glass", "list", "--json"]));
+    let queue: serde_json::Value = serde_json::from_str(&queue).unwrap();
+    let requests = queue["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 1, "{queue}");
+    assert!(
+        requests[0].get("title").is_none(),
+        "approvers see the codename, not the title"
+    );
+    let request_id = requests[0]["id"].to_string();
+    let self_approval = site.run(b, None, &["break-glass", "approve", &request_id]);
+    assert_ne!(self_approval.code(), 0);
+    ok(&site.run(c, None, &["break-glass", "approve", &request_id]));
+    let seen = ok(&site.run(b, None, &["incident", "show", &id]));
+    assert!(
+        seen.contains("BREAK-GLASS: bob (approved by carol"),
+        "{seen}"
+    );
+    let told = ok(&site.run(a, None, &["notifications"]));
+    assert!(
+        told.contains("bob broke the glass (approved by carol)"),
+        "{told}"
+    );
+
+    // The chain verifies with the server running, and its head anchors.
+    let head = ok(&site.run(
+        None,
+        None,
+        &[
+            "audit",
+            "head",
+            "--data-dir",
+            site.data_dir().to_str().unwrap(),
+        ],
+    ));
+    let verified = ok(&site.run(
+        None,
+        None,
+        &[
+            "audit",
+            "verify",
+            "--data-dir",
+            site.data_dir().to_str().unwrap(),
+            "--anchor",
+            head.trim(),
+        ],
+    ));
+    assert!(verified.contains("audit chain intact"), "{verified}");
+    assert!(
+        !site.log().contains(&alice) && !site.log().contains(&bob),
+        "tokens must never reach the log"
+    );
+    site.stop();
+}
+
+#[test]
+fn audit_verify_names_the_row_someone_edited_in_the_database() {
+    let site = Site::new();
+    site.user_with_token("alice", "admin");
+    site.user_with_token("bob", "viewer");
+    let data_dir = site.data_dir();
+    let data_dir = data_dir.to_str().unwrap();
+    let head = ok(&site.run(None, None, &["audit", "head", "--data-dir", data_dir]));
+    assert!(head.starts_with("4:"), "{head}");
+
+    edit_sqlite(
+        &site.data_dir().join("rampart.db"),
+        "UPDATE audit_log SET event = replace(event, '\"bob\"', '\"eve\"') WHERE seq = 3",
+    );
+    let broken = site.run(None, None, &["audit", "verify", "--data-dir", data_dir]);
+    assert_eq!(broken.code(), 1, "{}", broken.stderr());
+    assert!(
+        broken.stderr().contains("BROKEN at event 3"),
+        "{}",
+        broken.stderr()
+    );
+
+    // Deleting the last rows leaves a valid shorter chain: only the anchor tells.
+    let site = Site::new();
+    site.user_with_token("alice", "admin");
+    let data_dir = site.data_dir();
+    let data_dir = data_dir.to_str().unwrap();
+    let anchor = ok(&site.run(None, None, &["audit", "head", "--data-dir", data_dir]));
+    edit_sqlite(
+        &site.data_dir().join("rampart.db"),
+        "DELETE FROM audit_log WHERE seq = 2",
+    );
+    ok(&site.run(None, None, &["audit", "verify", "--data-dir", data_dir]));
+    let truncated = site.run(
+        None,
+        None,
+        &[
+            "audit",
+            "verify",
+            "--data-dir",
+            data_dir,
+            "--anchor",
+            anchor.trim(),
+        ],
+    );
+    assert_eq!(truncated.code(), 1, "{}", truncated.stderr());
+    assert!(
+        truncated.stderr().contains("BROKEN at event 2"),
+        "{}",
+        truncated.stderr()
+    );
+}
+
+/// Tampers with the database directly, as an attacker with file access would.
+fn edit_sqlite(path: &Path, sql: &str) {
+    let url = format!("sqlite://{}", path.display());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            use sqlx::Connection;
+            let mut connection = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            let changed = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            assert_eq!(changed.rows_affected(), 1, "{sql}");
+        });
+}
+
+#[test]
+fn operator_commands_refuse_bad_input_clearly() {
+    let site = Site::new();
+    let data_dir = site.data_dir();
+    let data_dir = data_dir.to_str().unwrap();
+    let no_password = site.run(
+        None,
+        Some(""),
+        &[
+            "user",
+            "create",
+            "--data-dir",
+            data_dir,
+            "--name",
+            "alice",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+    );
+    assert_eq!(no_password.code(), 2);
+    assert!(
+        no_password
+            .stderr()
+            .contains("no password on standard input"),
+        "{}",
+        no_password.stderr()
+    );
+    let short = site.run(
+        None,
+        Some("short\n"),
+        &[
+            "user",
+            "create",
+            "--data-dir",
+            data_dir,
+            "--name",
+            "alice",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+    );
+    assert_eq!(short.code(), 2);
+    assert!(
+        short.stderr().contains("12"),
+        "the policy's minimum length is named: {}",
+        short.stderr()
+    );
+    let bad_role = site.run(
+        None,
+        None,
+        &[
+            "user",
+            "create",
+            "--data-dir",
+            data_dir,
+            "--name",
+            "alice",
+            "--role",
+            "root",
+            "--password-stdin",
+        ],
+    );
+    assert_eq!(bad_role.code(), 2);
+    assert!(
+        bad_role
+            .stderr()
+            .contains("expected one of: admin, security, engineer, viewer"),
+        "{}",
+        bad_role.stderr()
+    );
+
+    site.user_with_token("alice", "admin");
+    let duplicate = site.run(
+        None,
+        Some("correct-horse-battery-staple\n"),
+        &[
+            "user",
+            "create",
+            "--data-dir",
+            data_dir,
+            "--name",
+            "alice",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+    );
+    assert_eq!(duplicate.code(), 2);
+    assert!(
+        duplicate.stderr().contains("already exists"),
+        "{}",
+        duplicate.stderr()
+    );
+    let unknown = site.run(
+        None,
+        None,
+        &[
+            "token",
+            "create",
+            "--data-dir",
+            data_dir,
+            "--user",
+            "mallory",
+        ],
+    );
+    assert_eq!(unknown.code(), 2);
+    assert!(
+        unknown.stderr().contains("no user named `mallory`"),
+        "{}",
+        unknown.stderr()
+    );
+
+    std::fs::write(
+        site.dir.path().join("bad.toml"),
+        "listen = \"127.0.0.1:0\"\nsesion_ttl_hours = 3\n",
+    )
+    .unwrap();
+    let config = site.run(
+        None,
+        None,
+        &["serve", "--config", "bad.toml", "--data-dir", data_dir],
+    );
+    assert_eq!(config.code(), 2);
+    assert!(
+        config.stderr().contains("sesion_ttl_hours"),
+        "{}",
+        config.stderr()
+    );
+
+    let no_server = site.run(Some("rmp_x"), None, &["incident", "list"]);
+    assert_eq!(no_server.code(), 2);
+    let no_token = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["incident", "list", "--url", "http://127.0.0.1:9"])
+        .env_remove("RAMPART_TOKEN")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&no_token.stderr).contains("RAMPART_TOKEN"));
+}
+
+#[test]
+fn the_database_level_commands_work_on_postgresql_too() {
+    let url = rampart_test_postgres::server().fresh_database_url();
+    let site = Site::new();
+    let created = site.run(
+        None,
+        Some("correct-horse-battery-staple\n"),
+        &[
+            "user",
+            "create",
+            "--database-url",
+            &url,
+            "--name",
+            "alice",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+    );
+    assert_eq!(created.code(), 0, "{}", created.stderr());
+    let token = site.run(
+        None,
+        None,
+        &["token", "create", "--database-url", &url, "--user", "alice"],
+    );
+    assert_eq!(token.code(), 0, "{}", token.stderr());
+    let listed = ok(&site.run(None, None, &["user", "list", "--database-url", &url]));
+    assert!(
+        listed.contains("alice") && listed.contains("admin"),
+        "{listed}"
+    );
+    let verified = ok(&site.run(None, None, &["audit", "verify", "--database-url", &url]));
+    assert!(
+        verified.contains("audit chain intact: 2 events"),
+        "{verified}"
+    );
+}
