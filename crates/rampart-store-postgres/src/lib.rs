@@ -607,6 +607,37 @@ impl Store for PostgresStore {
         Ok(applied)
     }
 
+    async fn update_incident(
+        &self,
+        id: IncidentId,
+        decide: rampart_store::Decide<'_>,
+    ) -> StoreResult<Result<AppliedChanges, rampart_store::DecisionError>> {
+        let mut tx = self.write().await?;
+        let Some(state) = incidents::state(&mut tx, id).await? else {
+            return Err(StoreError::NotFound {
+                what: format!("incident {id}"),
+            });
+        };
+        let update = match decide(&state) {
+            Ok(update) => update,
+            Err(refusal) => {
+                tx.rollback().await.map_err(backend)?;
+                return Ok(Err(refusal));
+            }
+        };
+        let applied = incidents::apply(
+            &mut tx,
+            id,
+            state.summary.version,
+            update.changes,
+            update.log,
+            update.audit,
+        )
+        .await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(Ok(applied))
+    }
+
     async fn records(&self, id: IncidentId, step: Option<Step>) -> StoreResult<Vec<RecordRow>> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
         incidents::records(&mut conn, id, step).await

@@ -18,6 +18,7 @@ mod incidents;
 mod migrate;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -53,6 +54,41 @@ const MAX_CONNECTIONS: u32 = 8;
 pub struct SqliteStore {
     pool: SqlitePool,
     path: PathBuf,
+    /// This process's writers take turns here before `BEGIN IMMEDIATE`.
+    /// SQLite serialises writers anyway (and still does across processes);
+    /// queueing in-process first spares them its busy handler's sleeps,
+    /// which under load turn into a long latency tail.
+    write_turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction and this process's write turn, released together.
+struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::SqliteConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 impl SqliteStore {
@@ -81,6 +117,7 @@ impl SqliteStore {
         Ok(Self {
             pool,
             path: path.to_owned(),
+            write_turn: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -102,11 +139,14 @@ impl SqliteStore {
 
     /// A write transaction holding SQLite's write lock from its first
     /// statement (see the crate documentation).
-    async fn write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.pool
+    async fn write(&self) -> StoreResult<WriteTx> {
+        let turn = Arc::clone(&self.write_turn).lock_owned().await;
+        let tx = self
+            .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(backend)
+            .map_err(backend)?;
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     /// A read transaction: one snapshot for queries that read several
@@ -604,6 +644,37 @@ impl Store for SqliteStore {
         let applied = incidents::apply(&mut tx, id, expected_version, changes, log, audit).await?;
         tx.commit().await.map_err(backend)?;
         Ok(applied)
+    }
+
+    async fn update_incident(
+        &self,
+        id: IncidentId,
+        decide: rampart_store::Decide<'_>,
+    ) -> StoreResult<Result<AppliedChanges, rampart_store::DecisionError>> {
+        let mut tx = self.write().await?;
+        let Some(state) = incidents::state(&mut tx, id).await? else {
+            return Err(StoreError::NotFound {
+                what: format!("incident {id}"),
+            });
+        };
+        let update = match decide(&state) {
+            Ok(update) => update,
+            Err(refusal) => {
+                tx.rollback().await.map_err(backend)?;
+                return Ok(Err(refusal));
+            }
+        };
+        let applied = incidents::apply(
+            &mut tx,
+            id,
+            state.summary.version,
+            update.changes,
+            update.log,
+            update.audit,
+        )
+        .await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(Ok(applied))
     }
 
     async fn records(&self, id: IncidentId, step: Option<Step>) -> StoreResult<Vec<RecordRow>> {

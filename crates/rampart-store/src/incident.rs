@@ -320,3 +320,23 @@ pub struct AppliedChanges {
     /// The audit chain after the append.
     pub audit: rampart_audit::ChainSummary,
 }
+
+/// What a decision made under the write lock wants written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentUpdate {
+    /// The changes, applied in order.
+    pub changes: Vec<IncidentChange>,
+    /// Their response-log entries.
+    pub log: Vec<ResponseLogEntry>,
+    /// The audit event describing them.
+    pub audit: crate::AuditDraft,
+}
+
+/// Why a decision refused to change anything: the caller's own error type,
+/// boxed so the trait stays object-safe; the caller downcasts it back.
+pub type DecisionError = Box<dyn std::any::Any + Send>;
+
+/// The decision `Store::update_incident` runs on the incident's current
+/// state inside the write transaction.
+pub type Decide<'a> =
+    Box<dyn FnOnce(&IncidentState) -> Result<IncidentUpdate, DecisionError> + Send + 'a>;

@@ -12,11 +12,13 @@
 //!   chain inside the same transaction. Appends are serialised *in the
 //!   database* (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a transaction-scoped
 //!   advisory lock), never by an in-process mutex another replica would miss.
-//! * **Incidents change under optimistic concurrency.** A caller reads an
-//!   [`IncidentState`], decides with the pure rules of `rampart-incident`,
-//!   and applies [`IncidentChange`]s with the version it read; a concurrent
-//!   writer makes that fail with [`StoreError::StaleVersion`] instead of
-//!   being overwritten.
+//! * **Decisions see the state they change.** [`Store::update_incident`]
+//!   reads the incident under the write lock and runs the caller's decision
+//!   (the pure rules of `rampart-incident`) on it before applying the
+//!   result in the same transaction. For changes planned elsewhere,
+//!   `apply_incident_changes` takes the version the caller read and fails
+//!   with [`StoreError::StaleVersion`] rather than overwrite a concurrent
+//!   change.
 //! * **Restricted means restricted.** Listing methods take the viewer and
 //!   return only incidents the viewer is a member of or holds a break-glass
 //!   grant for; no method lists every incident.
@@ -35,9 +37,9 @@ pub mod conformance;
 pub use audit::{AUDIT_PAGE, AuditDraft, AuditVerifyError, verify_audit_chain};
 pub use error::{StoreError, StoreResult};
 pub use incident::{
-    AccessRequestRow, AppliedChanges, BreakGlassRow, IncidentChange, IncidentDetails,
-    IncidentState, IncidentStatus, IncidentSummary, LogRow, NewIncident, Notification,
-    NotificationKind, RecordRow, StepRow,
+    AccessRequestRow, AppliedChanges, BreakGlassRow, Decide, DecisionError, IncidentChange,
+    IncidentDetails, IncidentState, IncidentStatus, IncidentSummary, IncidentUpdate, LogRow,
+    NewIncident, Notification, NotificationKind, RecordRow, StepRow,
 };
 pub use store::Store;
 pub use user::{ApiToken, NewApiToken, NewSession, NewUser, Session, User};

@@ -8,8 +8,8 @@ use rampart_incident::{GlobalRole, IncidentId, Step, UserName};
 use crate::audit::AuditDraft;
 use crate::error::StoreResult;
 use crate::incident::{
-    AccessRequestRow, AppliedChanges, BreakGlassRow, IncidentChange, IncidentState,
-    IncidentSummary, LogRow, NewIncident, Notification, RecordRow,
+    AccessRequestRow, AppliedChanges, BreakGlassRow, Decide, DecisionError, IncidentChange,
+    IncidentState, IncidentSummary, LogRow, NewIncident, Notification, RecordRow,
 };
 use crate::user::{ApiToken, NewApiToken, NewSession, NewUser, Session, User};
 
@@ -145,6 +145,20 @@ pub trait Store: Send + Sync + 'static {
         log: Vec<rampart_incident::ResponseLogEntry>,
         audit: AuditDraft,
     ) -> StoreResult<AppliedChanges>;
+    /// Reads the incident inside a write transaction — after taking the
+    /// lock that serialises writers — lets `decide` plan a change from that
+    /// state, and applies the plan with its log entries and audit event in
+    /// the same transaction. No other writer can change the incident in
+    /// between, so the decision always sees the state it changes and never
+    /// needs a retry. `NotFound` if the incident does not exist; when
+    /// `decide` refuses, nothing is written and its error is returned in
+    /// the inner `Err`. `decide` must not block: it runs while other
+    /// writers wait.
+    async fn update_incident(
+        &self,
+        id: IncidentId,
+        decide: Decide<'_>,
+    ) -> StoreResult<Result<AppliedChanges, DecisionError>>;
     /// An incident's records, optionally of one step, oldest first.
     async fn records(&self, id: IncidentId, step: Option<Step>) -> StoreResult<Vec<RecordRow>>;
     /// One record of an incident.

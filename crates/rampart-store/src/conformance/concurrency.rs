@@ -226,3 +226,92 @@ pub async fn concurrent_declarations_get_distinct_ids(h: &dyn Harness) {
         .await
         .expect("chain verifies");
 }
+
+/// `update_incident` decides on the state it changes: concurrent writers
+/// that each append to what they read never lose an update and never see
+/// `StaleVersion`, and the version counts every write.
+pub async fn update_incident_serialises_decisions(h: &dyn Harness) {
+    const WRITERS: usize = 4;
+    const WRITES: usize = 10;
+    let store = fresh(h).await;
+    let declared = declare(&*store, "counter").await;
+    let id = declared.summary.id;
+    let barrier = Arc::new(Barrier::new(WRITERS));
+    let tasks: Vec<_> = (0..WRITERS)
+        .map(|writer| {
+            let store = store.clone();
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                for n in 0..WRITES {
+                    let applied = store
+                        .update_incident(
+                            id,
+                            Box::new(move |incident: &crate::IncidentState| {
+                                // Read-modify-write: append to the notes read.
+                                let mut text = incident
+                                    .step(Step::StopAttack)
+                                    .and_then(|row| row.notes.clone())
+                                    .unwrap_or_default();
+                                text.push_str(&format!("{writer}.{n};"));
+                                Ok(crate::IncidentUpdate {
+                                    changes: notes(text),
+                                    log: vec![log_entry("alice", "counter", t(1))],
+                                    audit: super::support::change_draft(id),
+                                })
+                            }),
+                        )
+                        .await
+                        .expect("store");
+                    applied.expect("decision");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let after = state(&*store, id).await;
+    assert_eq!(
+        after.summary.version,
+        declared.summary.version + (WRITERS * WRITES) as i64
+    );
+    let notes = after.step(Step::StopAttack).unwrap().notes.clone().unwrap();
+    let entries: BTreeSet<&str> = notes.split_terminator(';').collect();
+    assert_eq!(entries.len(), WRITERS * WRITES, "lost updates: {notes}");
+}
+
+/// A decision that refuses writes nothing and hands its error back; an
+/// unknown incident is `NotFound` without calling the decision.
+pub async fn update_incident_refusal_writes_nothing(h: &dyn Harness) {
+    let store = fresh(h).await;
+    let declared = declare(&*store, "refused").await;
+    let id = declared.summary.id;
+    let audit_before = audit_len(&*store).await;
+    let outcome = store
+        .update_incident(
+            id,
+            Box::new(|incident: &crate::IncidentState| {
+                assert_eq!(incident.summary.details.title, "refused");
+                Err(Box::new("not today") as crate::DecisionError)
+            }),
+        )
+        .await
+        .expect("store");
+    let refusal = outcome.expect_err("refused");
+    assert_eq!(refusal.downcast_ref::<&str>(), Some(&"not today"));
+    assert_eq!(audit_len(&*store).await, audit_before);
+    assert_eq!(state(&*store, id).await, declared);
+
+    let unknown = IncidentId::new(1999, 1).unwrap();
+    let missing = store
+        .update_incident(
+            unknown,
+            Box::new(|_: &crate::IncidentState| panic!("no incident, no decision")),
+        )
+        .await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound { .. })),
+        "{missing:?}"
+    );
+}

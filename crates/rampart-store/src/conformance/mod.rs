@@ -135,6 +135,8 @@ macro_rules! conformance_tests {
             concurrent_same_version_one_wins,
             concurrent_writes_keep_chain,
             concurrent_declarations_get_distinct_ids,
+            update_incident_serialises_decisions,
+            update_incident_refusal_writes_nothing,
             // audit chain and tampering
             audit_empty_chain,
             audit_chain_verifies_and_matches_head,
