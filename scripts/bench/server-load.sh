@@ -33,12 +33,17 @@ export RAMPART_URL="http://127.0.0.1:$port" RAMPART_TOKEN="$token"
 id="$("$rampart" incident declare --title 'load test' --severity SEV3 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["incident"]["id"])')"
 
 cat >"$work/step.lua" <<LUA
--- Each request sets step 10's notes to a new value, so none is refused as
--- unchanged; conflicts between connections are retried by the server.
+-- Each request sets step 10's notes to a value no other request uses (wrk
+-- thread id + counter), so none is refused as a duplicate submission.
+local next_id = 0
+function setup(thread)
+  next_id = next_id + 1
+  thread:set("thread_id", next_id)
+end
 local counter = 0
 request = function()
   counter = counter + 1
-  local body = string.format('{"notes":"load note %d %d"}', counter, math.random(1, 1000000000))
+  local body = string.format('{"notes":"load note %d.%d"}', thread_id, counter)
   return wrk.format("PATCH", "/api/v1/incidents/$id/steps/10", {
     ["Authorization"] = "Bearer $token",
     ["Content-Type"] = "application/json",

@@ -11,10 +11,10 @@
 //!   incident: access is membership or an approved break-glass grant
 //!   (`rampart_incident::incident_access`), and everyone else gets the same
 //!   404 as for an incident that does not exist.
-//! * **Writes** go through `Store::apply_incident_changes` with the version
-//!   read, response-log entries and an audit event in one transaction,
-//!   retried when a concurrent write got there first. Reads of incident
-//!   routes append an audit event too.
+//! * **Writes** go through `Store::update_incident`: access and the rules
+//!   are decided on the incident read inside the write transaction, and the
+//!   changes, response-log entries and audit event commit with it. Reads of
+//!   incident routes append an audit event too.
 //! * **OpenAPI 3.1** at `/api/v1/openapi.json`, generated from the handlers:
 //!   a route cannot exist without being in the document.
 //!

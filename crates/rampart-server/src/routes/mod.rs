@@ -13,18 +13,15 @@ use rampart_api::{
 };
 use rampart_audit::Target;
 use rampart_incident::{Access, AccessRoute, IncidentAction, IncidentId, ResponseLogEntry};
-use rampart_store::{AppliedChanges, AuditDraft, IncidentChange, IncidentState, StepRow};
+use rampart_store::{
+    AppliedChanges, AuditDraft, IncidentChange, IncidentState, IncidentUpdate, StepRow,
+};
 use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::auth::now;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
-
-/// How often a write re-reads and re-decides after a concurrent change.
-/// Each round lets at least one writer through, so this many concurrent
-/// writers to one incident always succeed.
-const WRITE_ATTEMPTS: u32 = 5;
 
 /// An audit draft by the caller, now.
 pub(crate) fn audit(caller: &Caller, action: &str, target: Target, payload: Value) -> AuditDraft {
@@ -114,49 +111,104 @@ pub(crate) struct Plan {
     pub payload: Value,
 }
 
-/// Reads the incident, lets `decide` plan the change from what it read,
-/// and applies it with the version read. When someone else changed the
-/// incident in between, reads and decides again (the rules may now say
-/// something else), a few times, then answers 409 `stale`.
-pub(crate) async fn write_incident<T>(
+/// Why a decision under the write lock wrote nothing.
+enum Refusal {
+    /// The caller may not see the incident.
+    Hidden,
+    /// The caller sees it but their role does not allow the action.
+    Forbidden(Option<rampart_incident::MemberRole>),
+    /// The decision itself refused (validation, conflict).
+    Api(ApiError),
+}
+
+/// Lets `decide` plan a change from the incident's current state and
+/// applies it, in one transaction under the store's write lock
+/// (`Store::update_incident`): the rules always judge the state they
+/// change, so concurrent writers neither overwrite each other nor need
+/// retries. Access is decided on that same state — a member removed a
+/// moment ago cannot slip a write in — with the same 404 and 403 (and the
+/// same audit events) as [`load_incident`].
+pub(crate) async fn write_incident<T: Send>(
     state: &AppState,
     caller: &Caller,
     id: IncidentId,
     action: IncidentAction,
-    mut decide: impl FnMut(&IncidentState, &Access, Timestamp) -> ApiResult<(Plan, T)>,
+    decide: impl FnOnce(&IncidentState, &Access, Timestamp) -> ApiResult<(Plan, T)> + Send,
 ) -> ApiResult<(T, AppliedChanges)> {
-    let mut last_error = None;
-    for attempt in 0..WRITE_ATTEMPTS {
-        if attempt > 0 {
-            // A little random wait so that writers that collided do not
-            // collide again in lockstep.
-            let jitter = crate::auth::random_bytes::<1>()
-                .map(|b| b[0] % 8)
-                .unwrap_or(0);
-            tokio::time::sleep(std::time::Duration::from_millis(
-                u64::from(jitter) * u64::from(attempt),
-            ))
-            .await;
+    let at = now();
+    let viewer = caller.viewer();
+    let actor = caller.actor();
+    let mut output: Option<T> = None;
+    let mut decided = false;
+    let (slot, called) = (&mut output, &mut decided);
+    let outcome = state
+        .store()
+        .update_incident(
+            id,
+            Box::new(move |incident: &IncidentState| {
+                *called = true;
+                let refuse = |refusal: Refusal| Box::new(refusal) as rampart_store::DecisionError;
+                let access = rampart_incident::incident_access(&viewer, &incident.access);
+                if access == Access::Denied {
+                    return Err(refuse(Refusal::Hidden));
+                }
+                if !access.may(action) {
+                    return Err(refuse(Refusal::Forbidden(access.acting_role())));
+                }
+                let (plan, out) =
+                    decide(incident, &access, at).map_err(|error| refuse(Refusal::Api(error)))?;
+                *slot = Some(out);
+                Ok(IncidentUpdate {
+                    changes: plan.changes,
+                    log: plan.log,
+                    audit: AuditDraft::new(at, actor, plan.action, plan.target, plan.payload),
+                })
+            }),
+        )
+        .await;
+    let refusal = match outcome {
+        Ok(Ok(applied)) => {
+            let output = output.ok_or_else(|| ApiError::internal("the write decided nothing"))?;
+            return Ok((output, applied));
         }
-        let (incident, access) = load_incident(state, caller, id, action, None).await?;
-        let at = now();
-        let (plan, output) = decide(&incident, &access, at)?;
-        let draft = AuditDraft::new(at, caller.actor(), plan.action, plan.target, plan.payload);
-        match state
-            .store()
-            .apply_incident_changes(id, incident.summary.version, plan.changes, plan.log, draft)
-            .await
-        {
-            Ok(applied) => return Ok((output, applied)),
-            Err(error @ rampart_store::StoreError::StaleVersion { .. }) => {
-                last_error = Some(error);
-            }
-            Err(other) => return Err(other.into()),
+        Ok(Err(refusal)) => match refusal.downcast::<Refusal>() {
+            Ok(refusal) => *refusal,
+            Err(_) => return Err(ApiError::internal("unexpected refusal from the store")),
+        },
+        // The incident does not exist (the decision never ran): the same
+        // answer as for one the caller may not see.
+        Err(rampart_store::StoreError::NotFound { .. }) if !decided => Refusal::Hidden,
+        Err(other) => return Err(other.into()),
+    };
+    let store = state.store();
+    match refusal {
+        Refusal::Hidden => {
+            store
+                .append_audit(audit(
+                    caller,
+                    "incident.access_denied",
+                    incident_target(id),
+                    json!({ "action": action }),
+                ))
+                .await?;
+            Err(ApiError::incident_not_found())
         }
+        Refusal::Forbidden(role) => {
+            store
+                .append_audit(audit(
+                    caller,
+                    "incident.action_denied",
+                    incident_target(id),
+                    json!({ "action": action, "role": role }),
+                ))
+                .await?;
+            Err(ApiError::forbidden(format!(
+                "your role in this incident ({}) does not allow this",
+                role.map(|r| r.as_str()).unwrap_or("none")
+            )))
+        }
+        Refusal::Api(error) => Err(error),
     }
-    Err(last_error
-        .map(ApiError::from)
-        .unwrap_or_else(|| ApiError::internal("write loop ended without an attempt")))
 }
 
 /// Refuses changes to a closed incident's work.
