@@ -34,6 +34,12 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Sign-in throttling.
     pub login_throttle: LoginThrottle,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
+    /// Requests from them are throttled by the client address the proxy
+    /// reports (the right-most one not itself a trusted proxy); from
+    /// anywhere else the header is ignored, since anyone can send it.
+    /// Default: none.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Failed sign-ins allowed per user name and per client address within a
@@ -68,6 +74,7 @@ impl Default for ServerConfig {
             session_ttl_hours: 12,
             max_body_bytes: 1024 * 1024,
             login_throttle: LoginThrottle::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -87,6 +94,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("session_ttl_hours", &self.session_ttl_hours)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("login_throttle", &self.login_throttle)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }

@@ -46,22 +46,60 @@ fn token_view(token: &ApiToken) -> TokenView {
     }
 }
 
-/// The client's address as the socket saw it. `X-Forwarded-For` is not
-/// trusted: anyone can send it, and throttling by it would let an attacker
-/// pick a fresh address for every guess.
+/// The client's address for sign-in throttling: the socket's peer, or —
+/// when the peer is one of the configured `trusted_proxies` — the address
+/// that proxy put in `X-Forwarded-For`. The header is never believed from
+/// anyone else: an attacker could pick a fresh address for every guess.
 pub(crate) struct ClientIp(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        Ok(ClientIp(peer.map(|peer| {
+            client_ip(peer, &forwarded, &state.config().trusted_proxies)
+        })))
     }
+}
+
+/// Walks `X-Forwarded-For` from the right (the hop nearest to us) past
+/// trusted proxies; the first address that is not one is the client. Any
+/// entry that does not parse ends the walk at the last trusted hop.
+fn client_ip(peer: IpAddr, forwarded: &[&str], trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops = forwarded
+        .iter()
+        .flat_map(|header| header.split(','))
+        .map(str::trim)
+        .rev();
+    let mut client = peer;
+    for hop in hops {
+        match hop.parse::<IpAddr>() {
+            Ok(address) => {
+                client = address;
+                if !trusted.contains(&address) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 fn session_cookie(value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
@@ -483,4 +521,45 @@ pub async fn revoke_token(
         )
         .await?;
     Ok(axum::Json(token_view(&token)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use std::net::IpAddr;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy = ip("10.0.0.2");
+        let trusted = [proxy, ip("10.0.0.3")];
+        // Direct clients: the header is whatever they say, so it is ignored.
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), &["1.2.3.4"], &trusted),
+            ip("203.0.113.9")
+        );
+        assert_eq!(client_ip(proxy, &["1.2.3.4"], &[]), proxy);
+        // Behind the proxy: the hop it reports.
+        assert_eq!(
+            client_ip(proxy, &["198.51.100.7"], &trusted),
+            ip("198.51.100.7")
+        );
+        // A client-supplied left part cannot pick the address: the walk
+        // starts at the right and stops at the first untrusted hop.
+        assert_eq!(
+            client_ip(proxy, &["6.6.6.6, 198.51.100.7, 10.0.0.3"], &trusted),
+            ip("198.51.100.7")
+        );
+        // Several headers are one list, in order.
+        assert_eq!(
+            client_ip(proxy, &["6.6.6.6", "198.51.100.7"], &trusted),
+            ip("198.51.100.7")
+        );
+        // Garbage ends the walk at the last trusted hop; no header, the proxy.
+        assert_eq!(client_ip(proxy, &["not-an-ip"], &trusted), proxy);
+        assert_eq!(client_ip(proxy, &[], &trusted), proxy);
+    }
 }

@@ -18,7 +18,11 @@ const ENV_KEYS: &[&str] = &[
     "max_body_bytes",
     "login_throttle__max_failures",
     "login_throttle__window_minutes",
+    "trusted_proxies",
 ];
+
+/// Keys whose variable is a comma-separated list (`RAMPART_TRUSTED_PROXIES=10.0.0.2,10.0.0.3`).
+const LIST_KEYS: &[&str] = &["trusted_proxies"];
 
 /// The effective configuration: file, then environment, then flags.
 pub fn load_config(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
@@ -26,7 +30,19 @@ pub fn load_config(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
     for key in ENV_KEYS {
         let variable = format!("RAMPART_{}", key.to_uppercase());
         if let Ok(value) = std::env::var(&variable) {
-            set_path(&mut table, key, scalar(&value))
+            let value = if LIST_KEYS.contains(key) {
+                toml::Value::Array(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|item| !item.is_empty())
+                        .map(|item| toml::Value::String(item.to_owned()))
+                        .collect(),
+                )
+            } else {
+                scalar(&value)
+            };
+            set_path(&mut table, key, value)
                 .with_context(|| format!("{variable} cannot be applied"))?;
         }
     }

@@ -682,6 +682,19 @@ fn operator_commands_refuse_bad_input_clearly() {
         config.stderr()
     );
 
+    // RAMPART_* variables override the file, and are checked the same way.
+    let env_override = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["serve", "--data-dir", data_dir, "--listen", "127.0.0.1:0"])
+        .env("RAMPART_TRUSTED_PROXIES", "10.0.0.2, proxy.internal")
+        .output()
+        .unwrap();
+    assert_eq!(env_override.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&env_override.stderr);
+    assert!(
+        stderr.contains("trusted_proxies") || stderr.contains("invalid IP"),
+        "{stderr}"
+    );
+
     let no_server = site.run(Some("rmp_x"), None, &["incident", "list"]);
     assert_eq!(no_server.code(), 2);
     let no_token = Command::new(env!("CARGO_BIN_EXE_rampart"))
