@@ -8,8 +8,6 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use rampart_incident::UserName;
 use rampart_store::StoreError;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::types::Oid;
@@ -97,28 +95,6 @@ pub(crate) fn encode_opt_time(at: Option<Timestamp>) -> Option<PgTime> {
     at.map(PgTime)
 }
 
-/// The text a string-like serde enum (roles, states, markings) serializes
-/// to, which is also its stored form.
-pub(crate) fn enum_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(text)) => Ok(text),
-        Ok(other) => Err(StoreError::corrupt(format!(
-            "expected a string-like value to store, found {other}"
-        ))),
-        Err(error) => Err(StoreError::corrupt(error)),
-    }
-}
-
-/// JSON text of a nested domain value.
-pub(crate) fn json_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(StoreError::corrupt)
-}
-
-/// Checked conversion of a count or id to the databases' signed 64 bits.
-pub(crate) fn to_i64(value: u64, what: &str) -> Result<i64, StoreError> {
-    i64::try_from(value).map_err(|_| StoreError::corrupt(format!("{what} {value} is out of range")))
-}
-
 /// Reads typed columns of one row, naming the table in every error.
 pub(crate) struct Reader<'r> {
     row: &'r PgRow,
@@ -177,24 +153,6 @@ impl<'r> Reader<'r> {
     /// A column holding a login name.
     pub(crate) fn user_name(&self, column: &str) -> Result<UserName, StoreError> {
         UserName::parse(&self.text(column)?).map_err(|error| self.corrupt(column, error))
-    }
-
-    /// A nullable column holding a login name.
-    pub(crate) fn opt_user_name(&self, column: &str) -> Result<Option<UserName>, StoreError> {
-        self.opt_text(column)?
-            .map(|text| UserName::parse(&text).map_err(|error| self.corrupt(column, error)))
-            .transpose()
-    }
-
-    /// A column holding a string-like serde enum (see [`enum_text`]).
-    pub(crate) fn enumeration<T: DeserializeOwned>(&self, column: &str) -> Result<T, StoreError> {
-        serde_json::from_value(serde_json::Value::String(self.text(column)?))
-            .map_err(|error| self.corrupt(column, error))
-    }
-
-    /// A column of JSON text.
-    pub(crate) fn json<T: DeserializeOwned>(&self, column: &str) -> Result<T, StoreError> {
-        serde_json::from_str(&self.text(column)?).map_err(|error| self.corrupt(column, error))
     }
 
     /// A NOT NULL timestamp column.

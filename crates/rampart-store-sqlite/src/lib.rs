@@ -14,7 +14,7 @@
 //! on the same file. There is no in-process mutex to keep in step with it.
 
 mod codec;
-mod incidents;
+mod driver;
 mod migrate;
 
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use rampart_audit::{ChainSummary, Hash, StoredLink};
+use rampart_audit::{ChainSummary, StoredLink};
 use rampart_incident::{GlobalRole, IncidentId, Step, UserName};
 use rampart_store::{
     AccessRequestRow, ApiToken, AppliedChanges, AuditDraft, BreakGlassRow, IncidentChange,
@@ -35,7 +35,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
-use crate::codec::{Reader, backend, encode_opt_time, encode_time, insert_error, to_i64};
+use rampart_store_sql as sql;
+
+use crate::codec::{Reader, backend, encode_opt_time, encode_time, insert_error};
+use crate::driver::Db;
 
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "rampart.db";
@@ -161,22 +164,7 @@ impl SqliteStore {
 /// The stored head of the chain; the caller holds the write lock when it
 /// appends after it.
 pub(crate) async fn audit_head(conn: &mut SqliteConnection) -> StoreResult<ChainSummary> {
-    let row = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(backend)?;
-    let Some(row) = row else {
-        return Ok(ChainSummary::EMPTY);
-    };
-    let read = Reader::new(&row, "audit_log");
-    let seq = read.int("seq")?;
-    let length = u64::try_from(seq).map_err(|_| {
-        StoreError::corrupt(format!("table audit_log column seq: {seq} is negative"))
-    })?;
-    let head = Hash::from_hex(&read.text("hash")?).map_err(|error| {
-        StoreError::corrupt(format!("table audit_log column hash at seq {seq}: {error}"))
-    })?;
-    Ok(ChainSummary { length, head })
+    sql::audit_head(&mut Db(conn)).await
 }
 
 /// Links `draft` after the head and inserts it. Must run inside a write
@@ -185,18 +173,7 @@ pub(crate) async fn append_audit(
     conn: &mut SqliteConnection,
     draft: AuditDraft,
 ) -> StoreResult<ChainSummary> {
-    let head = audit_head(conn).await?;
-    let link = draft.link_after(&head)?;
-    let stored = link.to_stored();
-    sqlx::query("INSERT INTO audit_log (seq, prev_hash, hash, event) VALUES ($1, $2, $3, $4)")
-        .bind(to_i64(stored.sequence, "audit sequence")?)
-        .bind(&stored.prev_hash)
-        .bind(&stored.hash)
-        .bind(&stored.event)
-        .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
-    Ok(link.summary())
+    sql::append_audit(&mut Db(conn), draft).await
 }
 
 // ---- Users, tokens, sessions -------------------------------------------------
@@ -615,21 +592,21 @@ impl Store for SqliteStore {
         audit_payload: serde_json::Value,
     ) -> StoreResult<IncidentState> {
         let mut tx = self.write().await?;
-        let state = incidents::declare(&mut tx, incident, actor, audit_payload).await?;
+        let state = sql::declare(&mut Db(&mut tx), incident, actor, audit_payload).await?;
         tx.commit().await.map_err(backend)?;
         Ok(state)
     }
 
     async fn incident(&self, id: IncidentId) -> StoreResult<Option<IncidentState>> {
         let mut tx = self.read().await?;
-        let state = incidents::state(&mut tx, id).await?;
+        let state = sql::state(&mut Db(&mut tx), id).await?;
         tx.commit().await.map_err(backend)?;
         Ok(state)
     }
 
     async fn incidents_visible_to(&self, viewer: &UserName) -> StoreResult<Vec<IncidentSummary>> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
-        incidents::visible_to(&mut conn, viewer).await
+        sql::visible_to(&mut Db(&mut conn), viewer).await
     }
 
     async fn apply_incident_changes(
@@ -641,7 +618,8 @@ impl Store for SqliteStore {
         audit: AuditDraft,
     ) -> StoreResult<AppliedChanges> {
         let mut tx = self.write().await?;
-        let applied = incidents::apply(&mut tx, id, expected_version, changes, log, audit).await?;
+        let applied =
+            sql::apply(&mut Db(&mut tx), id, expected_version, changes, log, audit).await?;
         tx.commit().await.map_err(backend)?;
         Ok(applied)
     }
@@ -652,7 +630,7 @@ impl Store for SqliteStore {
         decide: rampart_store::Decide<'_>,
     ) -> StoreResult<Result<AppliedChanges, rampart_store::DecisionError>> {
         let mut tx = self.write().await?;
-        let Some(state) = incidents::state(&mut tx, id).await? else {
+        let Some(state) = sql::state(&mut Db(&mut tx), id).await? else {
             return Err(StoreError::NotFound {
                 what: format!("incident {id}"),
             });
@@ -664,8 +642,8 @@ impl Store for SqliteStore {
                 return Ok(Err(refusal));
             }
         };
-        let applied = incidents::apply(
-            &mut tx,
+        let applied = sql::apply(
+            &mut Db(&mut tx),
             id,
             state.summary.version,
             update.changes,
@@ -679,22 +657,22 @@ impl Store for SqliteStore {
 
     async fn records(&self, id: IncidentId, step: Option<Step>) -> StoreResult<Vec<RecordRow>> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
-        incidents::records(&mut conn, id, step).await
+        sql::records(&mut Db(&mut conn), id, step).await
     }
 
     async fn record(&self, id: IncidentId, record_id: i64) -> StoreResult<Option<RecordRow>> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
-        incidents::record(&mut conn, id, record_id).await
+        sql::record(&mut Db(&mut conn), id, record_id).await
     }
 
     async fn response_log(&self, id: IncidentId) -> StoreResult<Vec<LogRow>> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
-        incidents::response_log(&mut conn, id).await
+        sql::response_log(&mut Db(&mut conn), id).await
     }
 
     async fn access_requests(&self, id: IncidentId) -> StoreResult<Vec<AccessRequestRow>> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
-        incidents::access_requests(&mut conn, id).await
+        sql::access_requests(&mut Db(&mut conn), id).await
     }
 
     async fn break_glass_requests(
@@ -702,17 +680,17 @@ impl Store for SqliteStore {
         id: Option<IncidentId>,
     ) -> StoreResult<Vec<BreakGlassRow>> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
-        incidents::break_glass_requests(&mut conn, id).await
+        sql::break_glass_requests(&mut Db(&mut conn), id).await
     }
 
     async fn break_glass_request(&self, request_id: i64) -> StoreResult<Option<BreakGlassRow>> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
-        incidents::break_glass_request(&mut conn, request_id).await
+        sql::break_glass_request(&mut Db(&mut conn), request_id).await
     }
 
     async fn notifications(&self, user: &UserName) -> StoreResult<Vec<Notification>> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
-        incidents::notifications(&mut conn, user).await
+        sql::notifications(&mut Db(&mut conn), user).await
     }
 
     async fn mark_notification_read(

@@ -2,8 +2,10 @@
 //! response log, access requests, break-glass and notifications.
 //!
 //! Functions that write expect to run inside the write transaction the
-//! caller opened and locked (see `PostgresStore::write`).
+//! backend opened with its write lock (SQLite `BEGIN IMMEDIATE`,
+//! PostgreSQL's advisory lock).
 
+use crate::{Connection, Reader, Row, append_audit, enum_text, json_text, query};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use rampart_audit::{Actor, Target};
@@ -16,11 +18,6 @@ use rampart_store::{
     IncidentState, IncidentStatus, IncidentSummary, LogRow, NewIncident, Notification,
     NotificationKind, RecordRow, StepRow, StoreError, StoreResult,
 };
-use sqlx::PgConnection;
-use sqlx::postgres::PgRow;
-
-use crate::append_audit;
-use crate::codec::{Reader, backend, encode_time, enum_text, insert_error, json_text};
 
 const SUMMARY_COLUMNS: &str = "incidents.id, incidents.codename, incidents.title, \
      incidents.summary, incidents.severity, incidents.tlp, incidents.detected_by, \
@@ -32,7 +29,7 @@ const SUMMARY_COLUMNS: &str = "incidents.id, incidents.codename, incidents.title
 const NEWEST_FIRST: &str =
     "ORDER BY incidents.declared_at DESC, incidents.year DESC, incidents.sequence DESC";
 
-fn summary_from_row(row: &PgRow) -> StoreResult<IncidentSummary> {
+fn summary_from_row<R: Row>(row: &R) -> StoreResult<IncidentSummary> {
     let read = Reader::new(row, "incidents");
     let status = read.text("status")?;
     Ok(IncidentSummary {
@@ -57,7 +54,7 @@ fn summary_from_row(row: &PgRow) -> StoreResult<IncidentSummary> {
     })
 }
 
-fn record_from_row(row: &PgRow) -> StoreResult<RecordRow> {
+fn record_from_row<R: Row>(row: &R) -> StoreResult<RecordRow> {
     let read = Reader::new(row, "records");
     let record: StepRecord = read.json("record")?;
     Ok(RecordRow {
@@ -71,7 +68,7 @@ fn record_from_row(row: &PgRow) -> StoreResult<RecordRow> {
     })
 }
 
-fn break_glass_from_row(row: &PgRow) -> StoreResult<BreakGlassRow> {
+fn break_glass_from_row<R: Row>(row: &R) -> StoreResult<BreakGlassRow> {
     let read = Reader::new(row, "break_glass_requests");
     Ok(BreakGlassRow {
         id: read.int("id")?,
@@ -80,7 +77,7 @@ fn break_glass_from_row(row: &PgRow) -> StoreResult<BreakGlassRow> {
     })
 }
 
-fn notification_from_row(row: &PgRow) -> StoreResult<Notification> {
+fn notification_from_row<R: Row>(row: &R) -> StoreResult<Notification> {
     let read = Reader::new(row, "notifications");
     Ok(Notification {
         id: read.int("id")?,
@@ -118,19 +115,17 @@ fn state_tag<T: serde::Serialize>(state: &T) -> StoreResult<String> {
 // ---- Declaring ---------------------------------------------------------------
 
 /// Declares an incident (see `Store::declare_incident`).
-pub(crate) async fn declare(
-    conn: &mut PgConnection,
+pub async fn declare<C: Connection + ?Sized>(
+    conn: &mut C,
     incident: NewIncident,
     actor: Actor,
     audit_payload: serde_json::Value,
 ) -> StoreResult<IncidentState> {
     let year = TimeZone::UTC.to_datetime(incident.declared_at).year();
-    let highest: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(sequence) FROM incidents WHERE year = $1")
-            .bind(i64::from(year))
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(backend)?;
+    let highest: Option<i64> = query("SELECT MAX(sequence) FROM incidents WHERE year = $1")
+        .bind(i64::from(year))
+        .fetch_int(&mut *conn)
+        .await?;
     let next = highest.unwrap_or(0) + 1;
     let id = u32::try_from(year)
         .ok()
@@ -141,7 +136,7 @@ pub(crate) async fn declare(
         })?;
     let codename = Codename::for_incident(id);
     let details = &incident.details;
-    sqlx::query(
+    query(
         "INSERT INTO incidents (id, year, sequence, codename, title, summary, severity, tlp,
                                 detected_by, status, declared_by, declared_at, closed_at, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, 1)",
@@ -157,14 +152,13 @@ pub(crate) async fn declare(
     .bind(enum_text(&details.detected_by)?)
     .bind(IncidentStatus::Open.as_str())
     .bind(incident.declared_by.as_str())
-    .bind(encode_time(incident.declared_at))
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| insert_error(e, &format!("incident {id}"), "incident"))?;
+    .bind(incident.declared_at)
+    .insert(&mut *conn, &format!("incident {id}"), "incident")
+    .await?;
 
     for step in Step::ALL {
         let entry = StepEntry::pending(step);
-        sqlx::query(
+        query(
             "INSERT INTO steps (incident_id, step, state, entry, owner, notes)
              VALUES ($1, $2, $3, $4, NULL, NULL)",
         )
@@ -173,8 +167,7 @@ pub(crate) async fn declare(
         .bind(entry.state.as_str())
         .bind(json_text(&entry)?)
         .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
+        .await?;
     }
 
     let commander = IncidentMember {
@@ -202,32 +195,26 @@ pub(crate) async fn declare(
 // ---- Reading -----------------------------------------------------------------
 
 /// The full state of one incident.
-pub(crate) async fn state(
-    conn: &mut PgConnection,
+pub async fn state<C: Connection + ?Sized>(
+    conn: &mut C,
     id: IncidentId,
 ) -> StoreResult<Option<IncidentState>> {
     let key = id.to_string();
     let sql = format!("SELECT {SUMMARY_COLUMNS} FROM incidents WHERE id = $1");
-    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(&key)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(backend)?
-    else {
+    let Some(row) = query(sql).bind(&key).fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
     let summary = summary_from_row(&row)?;
 
     let mut access = AccessFacts::default();
     let mut member_since = Vec::new();
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT user_name, role, joined_at FROM incident_members
          WHERE incident_id = $1 ORDER BY id",
     )
     .bind(&key)
     .fetch_all(&mut *conn)
-    .await
-    .map_err(backend)?;
+    .await?;
     for row in &rows {
         let read = Reader::new(row, "incident_members");
         access.members.push(IncidentMember {
@@ -237,14 +224,13 @@ pub(crate) async fn state(
         member_since.push(read.time("joined_at")?);
     }
 
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT user_name, reason, approved_by, approved_at FROM break_glass_grants
          WHERE incident_id = $1 ORDER BY id",
     )
     .bind(&key)
     .fetch_all(&mut *conn)
-    .await
-    .map_err(backend)?;
+    .await?;
     for row in &rows {
         let read = Reader::new(row, "break_glass_grants");
         let reason = read.text("reason")?;
@@ -258,13 +244,11 @@ pub(crate) async fn state(
         });
     }
 
-    let rows = sqlx::query(
-        "SELECT step, entry, owner, notes FROM steps WHERE incident_id = $1 ORDER BY step",
-    )
-    .bind(&key)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(backend)?;
+    let rows =
+        query("SELECT step, entry, owner, notes FROM steps WHERE incident_id = $1 ORDER BY step")
+            .bind(&key)
+            .fetch_all(&mut *conn)
+            .await?;
     let mut steps = Vec::with_capacity(rows.len());
     for row in &rows {
         let read = Reader::new(row, "steps");
@@ -293,19 +277,18 @@ pub(crate) async fn state(
 }
 
 /// Counts the records the step rules look at.
-async fn facts(
-    conn: &mut PgConnection,
+async fn facts<C: Connection + ?Sized>(
+    conn: &mut C,
     key: &str,
     detected_by: rampart_incident::DetectionSource,
 ) -> StoreResult<StepFacts> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT kind, record FROM records WHERE incident_id = $1
          AND kind IN ('attack_timeline_entry', 'compromised_data_set', 'action_item')",
     )
     .bind(key)
     .fetch_all(&mut *conn)
-    .await
-    .map_err(backend)?;
+    .await?;
     let mut facts = StepFacts {
         detected_by,
         ..StepFacts::default()
@@ -326,8 +309,8 @@ async fn facts(
 }
 
 /// Incidents `viewer` is a member of or holds a break-glass grant for.
-pub(crate) async fn visible_to(
-    conn: &mut PgConnection,
+pub async fn visible_to<C: Connection + ?Sized>(
+    conn: &mut C,
     viewer: &UserName,
 ) -> StoreResult<Vec<IncidentSummary>> {
     let sql = format!(
@@ -338,23 +321,22 @@ pub(crate) async fn visible_to(
                        WHERE g.incident_id = incidents.id AND g.user_name = $1)
          {NEWEST_FIRST}"
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    query(sql)
         .bind(viewer.as_str())
         .fetch_all(&mut *conn)
-        .await
-        .map_err(backend)?
+        .await?
         .iter()
         .map(summary_from_row)
         .collect()
 }
 
 /// An incident's records, optionally of one step, oldest first.
-pub(crate) async fn records(
-    conn: &mut PgConnection,
+pub async fn records<C: Connection + ?Sized>(
+    conn: &mut C,
     id: IncidentId,
     step: Option<Step>,
 ) -> StoreResult<Vec<RecordRow>> {
-    sqlx::query(
+    query(
         "SELECT id, record, created_by, created_at, updated_at FROM records
          WHERE incident_id = $1 AND ($2 IS NULL OR step = $2)
          ORDER BY created_at, id",
@@ -362,46 +344,43 @@ pub(crate) async fn records(
     .bind(id.to_string())
     .bind(step.map(|s| i64::from(s.number())))
     .fetch_all(&mut *conn)
-    .await
-    .map_err(backend)?
+    .await?
     .iter()
     .map(record_from_row)
     .collect()
 }
 
 /// One record of an incident.
-pub(crate) async fn record(
-    conn: &mut PgConnection,
+pub async fn record<C: Connection + ?Sized>(
+    conn: &mut C,
     id: IncidentId,
     record_id: i64,
 ) -> StoreResult<Option<RecordRow>> {
-    sqlx::query(
+    query(
         "SELECT id, record, created_by, created_at, updated_at FROM records
          WHERE incident_id = $1 AND id = $2",
     )
     .bind(id.to_string())
     .bind(record_id)
     .fetch_optional(&mut *conn)
-    .await
-    .map_err(backend)?
+    .await?
     .as_ref()
     .map(record_from_row)
     .transpose()
 }
 
 /// The response log, oldest first.
-pub(crate) async fn response_log(
-    conn: &mut PgConnection,
+pub async fn response_log<C: Connection + ?Sized>(
+    conn: &mut C,
     id: IncidentId,
 ) -> StoreResult<Vec<LogRow>> {
-    sqlx::query(
+    query(
         "SELECT seq, at, actor, action, target, summary, detail FROM response_log
          WHERE incident_id = $1 ORDER BY seq",
     )
     .bind(id.to_string())
     .fetch_all(&mut *conn)
-    .await
-    .map_err(backend)?
+    .await?
     .iter()
     .map(|row| {
         let read = Reader::new(row, "response_log");
@@ -421,18 +400,17 @@ pub(crate) async fn response_log(
 }
 
 /// An incident's access requests, newest first.
-pub(crate) async fn access_requests(
-    conn: &mut PgConnection,
+pub async fn access_requests<C: Connection + ?Sized>(
+    conn: &mut C,
     id: IncidentId,
 ) -> StoreResult<Vec<AccessRequestRow>> {
-    sqlx::query(
+    query(
         "SELECT id, request FROM access_requests WHERE incident_id = $1
          ORDER BY requested_at DESC, id DESC",
     )
     .bind(id.to_string())
     .fetch_all(&mut *conn)
-    .await
-    .map_err(backend)?
+    .await?
     .iter()
     .map(|row| {
         let read = Reader::new(row, "access_requests");
@@ -448,53 +426,49 @@ const BREAK_GLASS_SELECT: &str = "SELECT b.id, b.request, incidents.codename
      FROM break_glass_requests b JOIN incidents ON incidents.id = b.incident_id";
 
 /// Break-glass requests of one incident, or every one awaiting approval.
-pub(crate) async fn break_glass_requests(
-    conn: &mut PgConnection,
+pub async fn break_glass_requests<C: Connection + ?Sized>(
+    conn: &mut C,
     id: Option<IncidentId>,
 ) -> StoreResult<Vec<BreakGlassRow>> {
     let query = match id {
-        Some(id) => sqlx::query(sqlx::AssertSqlSafe(format!(
+        Some(id) => query(format!(
             "{BREAK_GLASS_SELECT} WHERE b.incident_id = $1
              ORDER BY b.requested_at DESC, b.id DESC"
-        )))
+        ))
         .bind(id.to_string()),
-        None => sqlx::query(sqlx::AssertSqlSafe(format!(
+        None => query(format!(
             "{BREAK_GLASS_SELECT} WHERE b.state = 'awaiting_approval'
              ORDER BY b.requested_at DESC, b.id DESC"
-        ))),
+        )),
     };
     query
         .fetch_all(&mut *conn)
-        .await
-        .map_err(backend)?
+        .await?
         .iter()
         .map(break_glass_from_row)
         .collect()
 }
 
 /// One break-glass request.
-pub(crate) async fn break_glass_request(
-    conn: &mut PgConnection,
+pub async fn break_glass_request<C: Connection + ?Sized>(
+    conn: &mut C,
     request_id: i64,
 ) -> StoreResult<Option<BreakGlassRow>> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{BREAK_GLASS_SELECT} WHERE b.id = $1"
-    )))
-    .bind(request_id)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(backend)?
-    .as_ref()
-    .map(break_glass_from_row)
-    .transpose()
+    query(format!("{BREAK_GLASS_SELECT} WHERE b.id = $1"))
+        .bind(request_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(break_glass_from_row)
+        .transpose()
 }
 
 /// A user's notifications, newest first.
-pub(crate) async fn notifications(
-    conn: &mut PgConnection,
+pub async fn notifications<C: Connection + ?Sized>(
+    conn: &mut C,
     user: &UserName,
 ) -> StoreResult<Vec<Notification>> {
-    sqlx::query(
+    query(
         "SELECT n.id, n.user_name, n.incident_id, incidents.codename, n.detail,
                 n.created_at, n.read_at
          FROM notifications n JOIN incidents ON incidents.id = n.incident_id
@@ -502,8 +476,7 @@ pub(crate) async fn notifications(
     )
     .bind(user.as_str())
     .fetch_all(&mut *conn)
-    .await
-    .map_err(backend)?
+    .await?
     .iter()
     .map(notification_from_row)
     .collect()
@@ -513,8 +486,8 @@ pub(crate) async fn notifications(
 
 /// Applies changes under optimistic concurrency (see
 /// `Store::apply_incident_changes`).
-pub(crate) async fn apply(
-    conn: &mut PgConnection,
+pub async fn apply<C: Connection + ?Sized>(
+    conn: &mut C,
     id: IncidentId,
     expected_version: i64,
     changes: Vec<IncidentChange>,
@@ -522,11 +495,10 @@ pub(crate) async fn apply(
     audit: AuditDraft,
 ) -> StoreResult<AppliedChanges> {
     let key = id.to_string();
-    let version: Option<i64> = sqlx::query_scalar("SELECT version FROM incidents WHERE id = $1")
+    let version: Option<i64> = query("SELECT version FROM incidents WHERE id = $1")
         .bind(&key)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(backend)?;
+        .fetch_int(&mut *conn)
+        .await?;
     let Some(version) = version else {
         return Err(StoreError::NotFound {
             what: format!("incident {id}"),
@@ -548,12 +520,11 @@ pub(crate) async fn apply(
     append_log(conn, id, &log).await?;
     let audit = append_audit(conn, audit).await?;
     let version = version + 1;
-    sqlx::query("UPDATE incidents SET version = $1 WHERE id = $2")
+    query("UPDATE incidents SET version = $1 WHERE id = $2")
         .bind(version)
         .bind(&key)
         .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
+        .await?;
     Ok(AppliedChanges {
         version,
         created_ids,
@@ -562,11 +533,8 @@ pub(crate) async fn apply(
 }
 
 /// Fails with `NotFound { what }` when an UPDATE or DELETE matched nothing.
-fn require_one(
-    done: sqlx::postgres::PgQueryResult,
-    what: impl FnOnce() -> String,
-) -> StoreResult<()> {
-    if done.rows_affected() == 0 {
+fn require_one(rows_affected: u64, what: impl FnOnce() -> String) -> StoreResult<()> {
+    if rows_affected == 0 {
         Err(StoreError::NotFound { what: what() })
     } else {
         Ok(())
@@ -574,15 +542,15 @@ fn require_one(
 }
 
 /// Applies one change; returns the id of a row it created.
-async fn apply_one(
-    conn: &mut PgConnection,
+async fn apply_one<C: Connection + ?Sized>(
+    conn: &mut C,
     id: IncidentId,
     change: IncidentChange,
 ) -> StoreResult<Option<i64>> {
     let key = id.to_string();
     match change {
         IncidentChange::EditDetails(details) => {
-            sqlx::query(
+            query(
                 "UPDATE incidents SET title = $1, summary = $2, severity = $3, tlp = $4,
                                       detected_by = $5
                  WHERE id = $6",
@@ -594,11 +562,10 @@ async fn apply_one(
             .bind(enum_text(&details.detected_by)?)
             .bind(&key)
             .execute(&mut *conn)
-            .await
-            .map_err(backend)?;
+            .await?;
         }
         IncidentChange::SetStep(entry) => {
-            let done = sqlx::query(
+            let done = query(
                 "UPDATE steps SET state = $1, entry = $2 WHERE incident_id = $3 AND step = $4",
             )
             .bind(entry.state.as_str())
@@ -606,34 +573,29 @@ async fn apply_one(
             .bind(&key)
             .bind(i64::from(entry.step.number()))
             .execute(&mut *conn)
-            .await
-            .map_err(backend)?;
+            .await?;
             require_one(done, || format!("{} of incident {id}", entry.step))?;
         }
         IncidentChange::SetStepOwner { step, owner } => {
-            let done =
-                sqlx::query("UPDATE steps SET owner = $1 WHERE incident_id = $2 AND step = $3")
-                    .bind(owner.as_ref().map(UserName::as_str))
-                    .bind(&key)
-                    .bind(i64::from(step.number()))
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(backend)?;
+            let done = query("UPDATE steps SET owner = $1 WHERE incident_id = $2 AND step = $3")
+                .bind(owner.as_ref().map(UserName::as_str))
+                .bind(&key)
+                .bind(i64::from(step.number()))
+                .execute(&mut *conn)
+                .await?;
             require_one(done, || format!("{step} of incident {id}"))?;
         }
         IncidentChange::SetStepNotes { step, notes } => {
-            let done =
-                sqlx::query("UPDATE steps SET notes = $1 WHERE incident_id = $2 AND step = $3")
-                    .bind(&notes)
-                    .bind(&key)
-                    .bind(i64::from(step.number()))
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(backend)?;
+            let done = query("UPDATE steps SET notes = $1 WHERE incident_id = $2 AND step = $3")
+                .bind(&notes)
+                .bind(&key)
+                .bind(i64::from(step.number()))
+                .execute(&mut *conn)
+                .await?;
             require_one(done, || format!("{step} of incident {id}"))?;
         }
         IncidentChange::AddRecord { record, by, at } => {
-            let created: i64 = sqlx::query_scalar(
+            let created: i64 = query(
                 "INSERT INTO records (incident_id, step, kind, record, created_by, created_at,
                                       updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, NULL) RETURNING id",
@@ -643,10 +605,9 @@ async fn apply_one(
             .bind(record.kind().as_str())
             .bind(json_text(&record)?)
             .bind(by.as_str())
-            .bind(encode_time(at))
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(backend)?;
+            .bind(at)
+            .insert_returning_id(&mut *conn, "row", &format!("incident {id}"))
+            .await?;
             return Ok(Some(created));
         }
         IncidentChange::UpdateRecord {
@@ -656,48 +617,44 @@ async fn apply_one(
         } => {
             // Matching on incident and kind too: a record of another
             // incident, or a change of kind, finds nothing to update.
-            let done = sqlx::query(
+            let done = query(
                 "UPDATE records SET record = $1, updated_at = $2
                  WHERE id = $3 AND incident_id = $4 AND kind = $5",
             )
             .bind(json_text(&record)?)
-            .bind(encode_time(at))
+            .bind(at)
             .bind(record_id)
             .bind(&key)
             .bind(record.kind().as_str())
             .execute(&mut *conn)
-            .await
-            .map_err(backend)?;
+            .await?;
             require_one(done, || {
                 format!("{} record {record_id} of incident {id}", record.kind())
             })?;
         }
         IncidentChange::AddMember { member, at } => add_member(conn, id, &member, at).await?,
         IncidentChange::SetMemberRole(member) => {
-            let done = sqlx::query(
+            let done = query(
                 "UPDATE incident_members SET role = $1 WHERE incident_id = $2 AND user_name = $3",
             )
             .bind(member.role.as_str())
             .bind(&key)
             .bind(member.user.as_str())
             .execute(&mut *conn)
-            .await
-            .map_err(backend)?;
+            .await?;
             require_one(done, || format!("member {} of incident {id}", member.user))?;
         }
         IncidentChange::RemoveMember(user) => {
-            let done = sqlx::query(
-                "DELETE FROM incident_members WHERE incident_id = $1 AND user_name = $2",
-            )
-            .bind(&key)
-            .bind(user.as_str())
-            .execute(&mut *conn)
-            .await
-            .map_err(backend)?;
+            let done =
+                query("DELETE FROM incident_members WHERE incident_id = $1 AND user_name = $2")
+                    .bind(&key)
+                    .bind(user.as_str())
+                    .execute(&mut *conn)
+                    .await?;
             require_one(done, || format!("member {user} of incident {id}"))?;
         }
         IncidentChange::AddAccessRequest(request) => {
-            let created: i64 = sqlx::query_scalar(
+            let created: i64 = query(
                 "INSERT INTO access_requests (incident_id, requester, state, request,
                                               requested_at)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -706,17 +663,16 @@ async fn apply_one(
             .bind(request.requester.as_str())
             .bind(state_tag(&request.state)?)
             .bind(json_text(&request)?)
-            .bind(encode_time(request.requested_at))
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(backend)?;
+            .bind(request.requested_at)
+            .insert_returning_id(&mut *conn, "row", &format!("incident {id}"))
+            .await?;
             return Ok(Some(created));
         }
         IncidentChange::UpdateAccessRequest {
             id: request_id,
             request,
         } => {
-            let done = sqlx::query(
+            let done = query(
                 "UPDATE access_requests SET state = $1, request = $2
                  WHERE id = $3 AND incident_id = $4",
             )
@@ -725,14 +681,13 @@ async fn apply_one(
             .bind(request_id)
             .bind(&key)
             .execute(&mut *conn)
-            .await
-            .map_err(backend)?;
+            .await?;
             require_one(done, || {
                 format!("access request {request_id} of incident {id}")
             })?;
         }
         IncidentChange::AddBreakGlassRequest(request) => {
-            let created: i64 = sqlx::query_scalar(
+            let created: i64 = query(
                 "INSERT INTO break_glass_requests (incident_id, requester, state, request,
                                                    requested_at)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -741,17 +696,16 @@ async fn apply_one(
             .bind(request.requester.as_str())
             .bind(state_tag(&request.state)?)
             .bind(json_text(&request)?)
-            .bind(encode_time(request.requested_at))
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(backend)?;
+            .bind(request.requested_at)
+            .insert_returning_id(&mut *conn, "row", &format!("incident {id}"))
+            .await?;
             return Ok(Some(created));
         }
         IncidentChange::UpdateBreakGlassRequest {
             id: request_id,
             request,
         } => {
-            let done = sqlx::query(
+            let done = query(
                 "UPDATE break_glass_requests SET state = $1, request = $2
                  WHERE id = $3 AND incident_id = $4",
             )
@@ -760,14 +714,13 @@ async fn apply_one(
             .bind(request_id)
             .bind(&key)
             .execute(&mut *conn)
-            .await
-            .map_err(backend)?;
+            .await?;
             require_one(done, || {
                 format!("break-glass request {request_id} of incident {id}")
             })?;
         }
         IncidentChange::AddBreakGlassGrant(grant) => {
-            sqlx::query(
+            query(
                 "INSERT INTO break_glass_grants (incident_id, user_name, reason, approved_by,
                                                  approved_at)
                  VALUES ($1, $2, $3, $4, $5)",
@@ -776,19 +729,16 @@ async fn apply_one(
             .bind(grant.user.as_str())
             .bind(grant.reason.as_str())
             .bind(grant.approved_by.as_str())
-            .bind(encode_time(grant.approved_at))
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| {
-                insert_error(
-                    e,
-                    &format!("break-glass grant for {} on incident {id}", grant.user),
-                    &format!("incident {id}"),
-                )
-            })?;
+            .bind(grant.approved_at)
+            .insert(
+                &mut *conn,
+                &format!("break-glass grant for {} on incident {id}", grant.user),
+                &format!("incident {id}"),
+            )
+            .await?;
         }
         IncidentChange::Notify { user, kind, at } => {
-            let created: i64 = sqlx::query_scalar(
+            let created: i64 = query(
                 "INSERT INTO notifications (user_name, incident_id, kind, detail, created_at,
                                             read_at)
                  VALUES ($1, $2, $3, $4, $5, NULL) RETURNING id",
@@ -797,63 +747,57 @@ async fn apply_one(
             .bind(&key)
             .bind(notification_tag(&kind))
             .bind(json_text(&kind)?)
-            .bind(encode_time(at))
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(backend)?;
+            .bind(at)
+            .insert_returning_id(&mut *conn, "row", &format!("incident {id}"))
+            .await?;
             return Ok(Some(created));
         }
         IncidentChange::Close { at } => {
-            sqlx::query("UPDATE incidents SET status = $1, closed_at = $2 WHERE id = $3")
+            query("UPDATE incidents SET status = $1, closed_at = $2 WHERE id = $3")
                 .bind(IncidentStatus::Closed.as_str())
-                .bind(encode_time(at))
+                .bind(Some(at))
                 .bind(&key)
                 .execute(&mut *conn)
-                .await
-                .map_err(backend)?;
+                .await?;
         }
         IncidentChange::Reopen => {
-            sqlx::query("UPDATE incidents SET status = $1, closed_at = NULL WHERE id = $2")
+            query("UPDATE incidents SET status = $1, closed_at = NULL WHERE id = $2")
                 .bind(IncidentStatus::Open.as_str())
                 .bind(&key)
                 .execute(&mut *conn)
-                .await
-                .map_err(backend)?;
+                .await?;
         }
     }
     Ok(None)
 }
 
-async fn add_member(
-    conn: &mut PgConnection,
+async fn add_member<C: Connection + ?Sized>(
+    conn: &mut C,
     id: IncidentId,
     member: &IncidentMember,
     at: Timestamp,
 ) -> StoreResult<()> {
-    sqlx::query(
+    query(
         "INSERT INTO incident_members (incident_id, user_name, role, joined_at)
          VALUES ($1, $2, $3, $4)",
     )
     .bind(id.to_string())
     .bind(member.user.as_str())
     .bind(member.role.as_str())
-    .bind(encode_time(at))
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| {
-        insert_error(
-            e,
-            &format!("member {} of incident {id}", member.user),
-            &format!("incident {id}"),
-        )
-    })?;
+    .bind(at)
+    .insert(
+        &mut *conn,
+        &format!("member {} of incident {id}", member.user),
+        &format!("incident {id}"),
+    )
+    .await?;
     Ok(())
 }
 
 /// Appends entries to an incident's response log, numbering on from its
 /// last entry.
-async fn append_log(
-    conn: &mut PgConnection,
+async fn append_log<C: Connection + ?Sized>(
+    conn: &mut C,
     id: IncidentId,
     entries: &[ResponseLogEntry],
 ) -> StoreResult<()> {
@@ -861,31 +805,28 @@ async fn append_log(
         return Ok(());
     }
     let key = id.to_string();
-    let last: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(seq) FROM response_log WHERE incident_id = $1")
-            .bind(&key)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(backend)?;
+    let last: Option<i64> = query("SELECT MAX(seq) FROM response_log WHERE incident_id = $1")
+        .bind(&key)
+        .fetch_int(&mut *conn)
+        .await?;
     let mut seq = last.unwrap_or(0);
     for entry in entries {
         seq += 1;
-        sqlx::query(
+        query(
             "INSERT INTO response_log (incident_id, seq, at, actor, action, target, summary,
                                        detail)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&key)
         .bind(seq)
-        .bind(encode_time(entry.at))
+        .bind(entry.at)
         .bind(entry.actor.as_str())
         .bind(enum_text(&entry.action)?)
         .bind(json_text(&entry.target)?)
         .bind(&entry.summary)
         .bind(json_text(&entry.detail)?)
         .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
+        .await?;
     }
     Ok(())
 }
