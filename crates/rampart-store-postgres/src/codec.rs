@@ -1,41 +1,18 @@
-//! Turning domain values into column values and rows back into domain
-//! values. Every failure to read a row names its table and column, and is
-//! `StoreError::Corrupt`, never a panic.
-
-use std::fmt::Display;
-use std::str::FromStr;
+//! PostgreSQL's stored forms: `timestamptz` for jiff timestamps (sqlx knows
+//! no jiff), and sqlx errors as store errors.
 
 use jiff::Timestamp;
-use rampart_incident::UserName;
 use rampart_store::StoreError;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::types::Oid;
-use sqlx::postgres::{PgArgumentBuffer, PgRow, PgTypeInfo, PgValueFormat, PgValueRef};
-use sqlx::{Decode, Encode, Postgres, Row, Type};
+use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueFormat, PgValueRef};
+use sqlx::{Decode, Encode, Postgres, Type};
 
 /// Wraps a driver error, turning a busy database into the same error as
 /// any other failure: the server answers 503-ish either way.
 pub(crate) fn backend(error: sqlx::Error) -> StoreError {
     StoreError::backend(error)
-}
-
-/// Maps an insert's error: a unique violation is `Conflict { what }`, a
-/// foreign-key violation means the referenced row is missing.
-pub(crate) fn insert_error(error: sqlx::Error, what: &str, parent: &str) -> StoreError {
-    if let Some(db) = error.as_database_error() {
-        if db.is_unique_violation() {
-            return StoreError::Conflict {
-                what: what.to_owned(),
-            };
-        }
-        if db.is_foreign_key_violation() {
-            return StoreError::NotFound {
-                what: parent.to_owned(),
-            };
-        }
-    }
-    backend(error)
 }
 
 /// A `jiff::Timestamp` as a PostgreSQL `timestamptz`: sqlx knows chrono and
@@ -88,86 +65,4 @@ impl<'r> Decode<'r, Postgres> for PgTime {
 /// The stored form of a timestamp.
 pub(crate) fn encode_time(at: Timestamp) -> PgTime {
     PgTime(at)
-}
-
-/// [`encode_time`] for an optional timestamp.
-pub(crate) fn encode_opt_time(at: Option<Timestamp>) -> Option<PgTime> {
-    at.map(PgTime)
-}
-
-/// Reads typed columns of one row, naming the table in every error.
-pub(crate) struct Reader<'r> {
-    row: &'r PgRow,
-    table: &'static str,
-}
-
-impl<'r> Reader<'r> {
-    /// A reader for a row of `table`.
-    pub(crate) fn new(row: &'r PgRow, table: &'static str) -> Self {
-        Self { row, table }
-    }
-
-    fn corrupt(&self, column: &str, error: impl Display) -> StoreError {
-        StoreError::corrupt(format!("table {} column {column}: {error}", self.table))
-    }
-
-    /// A NOT NULL text column.
-    pub(crate) fn text(&self, column: &str) -> Result<String, StoreError> {
-        self.row
-            .try_get(column)
-            .map_err(|error| self.corrupt(column, error))
-    }
-
-    /// A nullable text column.
-    pub(crate) fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError> {
-        self.row
-            .try_get(column)
-            .map_err(|error| self.corrupt(column, error))
-    }
-
-    /// An integer column.
-    pub(crate) fn int(&self, column: &str) -> Result<i64, StoreError> {
-        self.row
-            .try_get(column)
-            .map_err(|error| self.corrupt(column, error))
-    }
-
-    /// A boolean column.
-    pub(crate) fn flag(&self, column: &str) -> Result<bool, StoreError> {
-        self.row
-            .try_get(column)
-            .map_err(|error| self.corrupt(column, error))
-    }
-
-    /// A column holding a value with a `FromStr` (ids, names).
-    pub(crate) fn parsed<T>(&self, column: &str) -> Result<T, StoreError>
-    where
-        T: FromStr,
-        T::Err: Display,
-    {
-        self.text(column)?
-            .parse()
-            .map_err(|error| self.corrupt(column, error))
-    }
-
-    /// A column holding a login name.
-    pub(crate) fn user_name(&self, column: &str) -> Result<UserName, StoreError> {
-        UserName::parse(&self.text(column)?).map_err(|error| self.corrupt(column, error))
-    }
-
-    /// A NOT NULL timestamp column.
-    pub(crate) fn time(&self, column: &str) -> Result<Timestamp, StoreError> {
-        self.row
-            .try_get::<PgTime, _>(column)
-            .map(|time| time.0)
-            .map_err(|error| self.corrupt(column, error))
-    }
-
-    /// A nullable timestamp column.
-    pub(crate) fn opt_time(&self, column: &str) -> Result<Option<Timestamp>, StoreError> {
-        self.row
-            .try_get::<Option<PgTime>, _>(column)
-            .map(|time| time.map(|t| t.0))
-            .map_err(|error| self.corrupt(column, error))
-    }
 }

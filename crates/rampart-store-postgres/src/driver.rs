@@ -1,22 +1,27 @@
-//! How PostgreSQL runs the shared queries of `rampart-store-sql`: binding its
+//! How PostgreSQL runs the shared queries of `rampart-store-sql`: binding their
 //! values (timestamps as `timestamptz`), reading rows by column
-//! name, and sorting constraint violations out of sqlx's errors.
+//! name, sorting constraint violations out of sqlx's errors, and the
+//! transactions and pooled connections the shared `Store` asks for.
 
 use std::borrow::Cow;
+use std::ops::DerefMut;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use rampart_store_sql::{Connection, DbError, Statement, Value};
+use rampart_store::StoreResult;
+use rampart_store_sql::{BoxedRow, Connection, DbError, Statement, Transaction, Value};
+
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{PgConnection, Postgres, Row as _};
 
-use crate::codec::PgTime;
+use crate::codec::{PgTime, backend};
 
-/// A PostgreSQL connection (or transaction) as the shared queries see it.
-pub(crate) struct Db<'c>(pub(crate) &'c mut PgConnection);
+/// Anything that is a PostgreSQL connection underneath — a pooled
+/// connection or a transaction — as the shared queries see it.
+pub(crate) struct Db<T>(pub(crate) T);
 
 /// A PostgreSQL row as the shared queries read it.
-pub(crate) struct DbRow(PgRow);
+struct DbRow(PgRow);
 
 fn prepare(statement: Statement) -> sqlx::query::Query<'static, Postgres, PgArguments> {
     let query = match statement.sql {
@@ -49,9 +54,10 @@ fn db_error(error: sqlx::Error) -> DbError {
 }
 
 #[async_trait]
-impl Connection for Db<'_> {
-    type Row = DbRow;
-
+impl<T> Connection for Db<T>
+where
+    T: DerefMut<Target = PgConnection> + Send,
+{
     async fn execute(&mut self, statement: Statement) -> Result<u64, DbError> {
         prepare(statement)
             .execute(&mut *self.0)
@@ -60,20 +66,34 @@ impl Connection for Db<'_> {
             .map_err(db_error)
     }
 
-    async fn fetch_all(&mut self, statement: Statement) -> Result<Vec<DbRow>, DbError> {
+    async fn fetch_all(&mut self, statement: Statement) -> Result<Vec<BoxedRow>, DbError> {
         let rows = prepare(statement)
             .fetch_all(&mut *self.0)
             .await
             .map_err(db_error)?;
-        Ok(rows.into_iter().map(DbRow).collect())
+        Ok(rows
+            .into_iter()
+            .map(|row| Box::new(DbRow(row)) as BoxedRow)
+            .collect())
     }
 
-    async fn fetch_optional(&mut self, statement: Statement) -> Result<Option<DbRow>, DbError> {
+    async fn fetch_optional(&mut self, statement: Statement) -> Result<Option<BoxedRow>, DbError> {
         let row = prepare(statement)
             .fetch_optional(&mut *self.0)
             .await
             .map_err(db_error)?;
-        Ok(row.map(DbRow))
+        Ok(row.map(|row| Box::new(DbRow(row)) as BoxedRow))
+    }
+}
+
+#[async_trait]
+impl Transaction for Db<sqlx::Transaction<'static, Postgres>> {
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        self.0.commit().await.map_err(backend)
+    }
+
+    async fn rollback(self: Box<Self>) -> StoreResult<()> {
+        self.0.rollback().await.map_err(backend)
     }
 }
 

@@ -11,6 +11,7 @@
 //! places that know SQL (ARCHITECTURE.md).
 
 mod incidents;
+pub mod ops;
 mod reader;
 
 use std::borrow::Cow;
@@ -20,7 +21,6 @@ use jiff::Timestamp;
 use rampart_audit::ChainSummary;
 use rampart_store::{AuditDraft, StoreError, StoreResult};
 
-pub use incidents::*;
 pub use reader::{Reader, enum_text, json_text, to_i64};
 
 /// One bound parameter. A backend decides the column type: SQLite keeps
@@ -133,7 +133,10 @@ impl Statement {
     }
 
     /// Runs it; every row.
-    pub async fn fetch_all<C: Connection + ?Sized>(self, conn: &mut C) -> StoreResult<Vec<C::Row>> {
+    pub async fn fetch_all<C: Connection + ?Sized>(
+        self,
+        conn: &mut C,
+    ) -> StoreResult<Vec<BoxedRow>> {
         conn.fetch_all(self).await.map_err(DbError::into_store)
     }
 
@@ -141,12 +144,12 @@ impl Statement {
     pub async fn fetch_optional<C: Connection + ?Sized>(
         self,
         conn: &mut C,
-    ) -> StoreResult<Option<C::Row>> {
+    ) -> StoreResult<Option<BoxedRow>> {
         conn.fetch_optional(self).await.map_err(DbError::into_store)
     }
 
     /// Runs it; the first row, which must exist.
-    pub async fn fetch_one<C: Connection + ?Sized>(self, conn: &mut C) -> StoreResult<C::Row> {
+    pub async fn fetch_one<C: Connection + ?Sized>(self, conn: &mut C) -> StoreResult<BoxedRow> {
         let sql = self.sql.clone();
         self.fetch_optional(conn).await?.ok_or_else(|| {
             StoreError::corrupt(format!("query returned no row: {}", first_line(&sql)))
@@ -238,7 +241,7 @@ impl DbError {
 
 /// One result row, read by column name (or, for scalars, by position).
 /// Errors are the driver's message; [`Reader`] adds table and column.
-pub trait Row: Send {
+pub trait Row: Send + Sync {
     /// A text column (NULL is `None`).
     fn text(&self, column: &str) -> Result<Option<String>, String>;
     /// An integer column (NULL is `None`).
@@ -251,17 +254,67 @@ pub trait Row: Send {
     fn time(&self, column: &str) -> Result<Option<Timestamp>, String>;
 }
 
+/// A row of any backend.
+pub type BoxedRow = Box<dyn Row>;
+
+impl<R: Row + ?Sized> Row for Box<R> {
+    fn text(&self, column: &str) -> Result<Option<String>, String> {
+        (**self).text(column)
+    }
+
+    fn int(&self, column: &str) -> Result<Option<i64>, String> {
+        (**self).int(column)
+    }
+
+    fn int_at(&self, index: usize) -> Result<Option<i64>, String> {
+        (**self).int_at(index)
+    }
+
+    fn flag(&self, column: &str) -> Result<bool, String> {
+        (**self).flag(column)
+    }
+
+    fn time(&self, column: &str) -> Result<Option<Timestamp>, String> {
+        (**self).time(column)
+    }
+}
+
 /// A connection (or transaction) of one backend.
 #[async_trait]
 pub trait Connection: Send {
-    /// The backend's row.
-    type Row: Row;
     /// Runs a statement; the rows affected.
     async fn execute(&mut self, statement: Statement) -> Result<u64, DbError>;
     /// Runs a query; every row.
-    async fn fetch_all(&mut self, statement: Statement) -> Result<Vec<Self::Row>, DbError>;
+    async fn fetch_all(&mut self, statement: Statement) -> Result<Vec<BoxedRow>, DbError>;
     /// Runs a query; the first row, if any.
-    async fn fetch_optional(&mut self, statement: Statement) -> Result<Option<Self::Row>, DbError>;
+    async fn fetch_optional(&mut self, statement: Statement) -> Result<Option<BoxedRow>, DbError>;
+}
+
+/// A transaction of one backend. Dropping it without committing rolls it
+/// back.
+#[async_trait]
+pub trait Transaction: Connection {
+    /// Makes its changes durable and releases its locks.
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+    /// Undoes its changes and releases its locks.
+    async fn rollback(self: Box<Self>) -> StoreResult<()>;
+}
+
+/// What a backend provides for the shared [`Store`](rampart_store::Store)
+/// implementation ([`impl_store!`]): transactions, connections, its name.
+#[async_trait]
+pub trait Database: Send + Sync + 'static {
+    /// For logs: which database, never with a password.
+    fn describe(&self) -> String;
+    /// A write transaction that already holds the lock serialising writers
+    /// (SQLite `BEGIN IMMEDIATE`, PostgreSQL's advisory lock), so reading
+    /// the audit head or an incident's version and writing after it cannot
+    /// interleave with another writer, in this process or another.
+    async fn write(&self) -> StoreResult<Box<dyn Transaction>>;
+    /// A read-only transaction: one consistent snapshot across tables.
+    async fn read(&self) -> StoreResult<Box<dyn Transaction>>;
+    /// A connection from the pool, for reads of one statement.
+    async fn connection(&self) -> StoreResult<Box<dyn Connection>>;
 }
 
 // ---- Audit chain -------------------------------------------------------------
@@ -302,4 +355,136 @@ pub async fn append_audit<C: Connection + ?Sized>(
         .execute(conn)
         .await?;
     Ok(link.summary())
+}
+
+/// Implements [`rampart_store::Store`] for a backend type that implements
+/// [`Database`], forwarding every method to [`ops`]. The logic lives in
+/// ordinary functions there; the macro only spells out the signatures.
+#[macro_export]
+macro_rules! impl_store {
+    ($backend:ty) => {
+        #[$crate::__private::async_trait]
+        impl $crate::__private::rampart_store::Store for $backend {
+            fn describe(&self) -> String {
+                $crate::Database::describe(self)
+            }
+            async fn create_user(&self, user: $crate::__private::rampart_store::NewUser, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_store::User> {
+                $crate::ops::create_user(self, user, audit).await
+            }
+            async fn user_by_name(&self, name: &$crate::__private::rampart_incident::UserName) -> $crate::__private::rampart_store::StoreResult<Option<$crate::__private::rampart_store::User>> {
+                $crate::ops::user_by_name(self, name).await
+            }
+            async fn user_by_id(&self, id: i64) -> $crate::__private::rampart_store::StoreResult<Option<$crate::__private::rampart_store::User>> {
+                $crate::ops::user_by_id(self, id).await
+            }
+            async fn list_users(&self) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::User>> {
+                $crate::ops::list_users(self).await
+            }
+            async fn set_user_role(&self, id: i64, role: $crate::__private::rampart_incident::GlobalRole, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_store::User> {
+                $crate::ops::set_user_role(self, id, role, audit).await
+            }
+            async fn set_password_hash(&self, id: i64, password_hash: String, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<()> {
+                $crate::ops::set_password_hash(self, id, password_hash, audit).await
+            }
+            async fn set_user_disabled(&self, id: i64, disabled: bool, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_store::User> {
+                $crate::ops::set_user_disabled(self, id, disabled, audit).await
+            }
+            async fn count_active_users_with_role(&self, role: $crate::__private::rampart_incident::GlobalRole) -> $crate::__private::rampart_store::StoreResult<u64> {
+                $crate::ops::count_active_users_with_role(self, role).await
+            }
+            async fn create_api_token(&self, token: $crate::__private::rampart_store::NewApiToken, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_store::ApiToken> {
+                $crate::ops::create_api_token(self, token, audit).await
+            }
+            async fn api_token_by_hash(&self, token_hash: &str) -> $crate::__private::rampart_store::StoreResult<Option<($crate::__private::rampart_store::ApiToken, $crate::__private::rampart_store::User)>> {
+                $crate::ops::api_token_by_hash(self, token_hash).await
+            }
+            async fn list_api_tokens(&self, user_id: i64) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::ApiToken>> {
+                $crate::ops::list_api_tokens(self, user_id).await
+            }
+            async fn revoke_api_token(&self, user_id: i64, token_id: i64, at: $crate::__private::jiff::Timestamp, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_store::ApiToken> {
+                $crate::ops::revoke_api_token(self, user_id, token_id, at, audit).await
+            }
+            async fn create_session(&self, session: $crate::__private::rampart_store::NewSession, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<()> {
+                $crate::ops::create_session(self, session, audit).await
+            }
+            async fn session_by_hash(&self, id_hash: &str) -> $crate::__private::rampart_store::StoreResult<Option<($crate::__private::rampart_store::Session, $crate::__private::rampart_store::User)>> {
+                $crate::ops::session_by_hash(self, id_hash).await
+            }
+            async fn delete_session(&self, id_hash: &str, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<()> {
+                $crate::ops::delete_session(self, id_hash, audit).await
+            }
+            async fn delete_expired_sessions(&self, now: $crate::__private::jiff::Timestamp) -> $crate::__private::rampart_store::StoreResult<u64> {
+                $crate::ops::delete_expired_sessions(self, now).await
+            }
+            async fn record_login_failure(&self, key: &str, at: $crate::__private::jiff::Timestamp) -> $crate::__private::rampart_store::StoreResult<()> {
+                $crate::ops::record_login_failure(self, key, at).await
+            }
+            async fn login_failures_since(&self, key: &str, since: $crate::__private::jiff::Timestamp) -> $crate::__private::rampart_store::StoreResult<u64> {
+                $crate::ops::login_failures_since(self, key, since).await
+            }
+            async fn clear_login_failures(&self, key: &str, older_than: $crate::__private::jiff::Timestamp) -> $crate::__private::rampart_store::StoreResult<()> {
+                $crate::ops::clear_login_failures(self, key, older_than).await
+            }
+            async fn declare_incident(&self, incident: $crate::__private::rampart_store::NewIncident, actor: $crate::__private::rampart_audit::Actor, audit_payload: $crate::__private::serde_json::Value) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_store::IncidentState> {
+                $crate::ops::declare_incident(self, incident, actor, audit_payload).await
+            }
+            async fn incident(&self, id: $crate::__private::rampart_incident::IncidentId) -> $crate::__private::rampart_store::StoreResult<Option<$crate::__private::rampart_store::IncidentState>> {
+                $crate::ops::incident(self, id).await
+            }
+            async fn incidents_visible_to(&self, viewer: &$crate::__private::rampart_incident::UserName) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::IncidentSummary>> {
+                $crate::ops::incidents_visible_to(self, viewer).await
+            }
+            async fn apply_incident_changes(&self, id: $crate::__private::rampart_incident::IncidentId, expected_version: i64, changes: Vec<$crate::__private::rampart_store::IncidentChange>, log: Vec<$crate::__private::rampart_incident::ResponseLogEntry>, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_store::AppliedChanges> {
+                $crate::ops::apply_incident_changes(self, id, expected_version, changes, log, audit).await
+            }
+            async fn update_incident(&self, id: $crate::__private::rampart_incident::IncidentId, decide: $crate::__private::rampart_store::Decide<'_>) -> $crate::__private::rampart_store::StoreResult<Result<$crate::__private::rampart_store::AppliedChanges, $crate::__private::rampart_store::DecisionError>> {
+                $crate::ops::update_incident(self, id, decide).await
+            }
+            async fn records(&self, id: $crate::__private::rampart_incident::IncidentId, step: Option<$crate::__private::rampart_incident::Step>) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::RecordRow>> {
+                $crate::ops::records(self, id, step).await
+            }
+            async fn record(&self, id: $crate::__private::rampart_incident::IncidentId, record_id: i64) -> $crate::__private::rampart_store::StoreResult<Option<$crate::__private::rampart_store::RecordRow>> {
+                $crate::ops::record(self, id, record_id).await
+            }
+            async fn response_log(&self, id: $crate::__private::rampart_incident::IncidentId) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::LogRow>> {
+                $crate::ops::response_log(self, id).await
+            }
+            async fn access_requests(&self, id: $crate::__private::rampart_incident::IncidentId) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::AccessRequestRow>> {
+                $crate::ops::access_requests(self, id).await
+            }
+            async fn break_glass_requests(&self, id: Option<$crate::__private::rampart_incident::IncidentId>) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::BreakGlassRow>> {
+                $crate::ops::break_glass_requests(self, id).await
+            }
+            async fn break_glass_request(&self, request_id: i64) -> $crate::__private::rampart_store::StoreResult<Option<$crate::__private::rampart_store::BreakGlassRow>> {
+                $crate::ops::break_glass_request(self, request_id).await
+            }
+            async fn notifications(&self, user: &$crate::__private::rampart_incident::UserName) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::Notification>> {
+                $crate::ops::notifications(self, user).await
+            }
+            async fn mark_notification_read(&self, user: &$crate::__private::rampart_incident::UserName, notification_id: i64, at: $crate::__private::jiff::Timestamp, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<()> {
+                $crate::ops::mark_notification_read(self, user, notification_id, at, audit).await
+            }
+            async fn append_audit(&self, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_audit::ChainSummary> {
+                $crate::ops::append_audit_event(self, audit).await
+            }
+            async fn audit_head(&self) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_audit::ChainSummary> {
+                $crate::ops::audit_head(self).await
+            }
+            async fn audit_links(&self, after: u64, limit: u32) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_audit::StoredLink>> {
+                $crate::ops::audit_links(self, after, limit).await
+            }
+        }
+    };
+}
+
+/// What [`impl_store!`] expands to refers to, so that backends need no
+/// extra dependencies for it. Not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use async_trait::async_trait;
+    pub use jiff;
+    pub use rampart_audit;
+    pub use rampart_incident;
+    pub use rampart_store;
+    pub use serde_json;
 }

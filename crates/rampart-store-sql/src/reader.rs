@@ -36,12 +36,12 @@ pub fn to_i64(value: u64, what: &str) -> Result<i64, StoreError> {
 }
 
 /// Reads typed columns of one row, naming the table in every error.
-pub struct Reader<'r, R: Row> {
+pub struct Reader<'r, R: Row + ?Sized> {
     row: &'r R,
     table: &'static str,
 }
 
-impl<'r, R: Row> Reader<'r, R> {
+impl<'r, R: Row + ?Sized> Reader<'r, R> {
     /// A reader for a row of `table`.
     pub fn new(row: &'r R, table: &'static str) -> Self {
         Self { row, table }

@@ -1,22 +1,47 @@
-//! How SQLite runs the shared queries of `rampart-store-sql`: binding its
+//! How SQLite runs the shared queries of `rampart-store-sql`: binding their
 //! values (timestamps as fixed-width RFC 3339 text), reading rows by column
-//! name, and sorting constraint violations out of sqlx's errors.
+//! name, sorting constraint violations out of sqlx's errors, and the
+//! transactions and pooled connections the shared `Store` asks for.
 
 use std::borrow::Cow;
+use std::ops::DerefMut;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use rampart_store_sql::{Connection, DbError, Statement, Value};
+use rampart_store::StoreResult;
+use rampart_store_sql::{BoxedRow, Connection, DbError, Statement, Transaction, Value};
+
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Row as _, Sqlite, SqliteConnection};
 
-use crate::codec::encode_time;
+use crate::codec::{backend, encode_time};
 
-/// A SQLite connection (or transaction) as the shared queries see it.
-pub(crate) struct Db<'c>(pub(crate) &'c mut SqliteConnection);
+/// Anything that is a SQLite connection underneath — a pooled connection,
+/// a transaction, a write transaction — as the shared queries see it.
+pub(crate) struct Db<T>(pub(crate) T);
+
+/// A write transaction and this process's write turn, released together.
+pub(crate) struct WriteTx {
+    pub(crate) tx: sqlx::Transaction<'static, Sqlite>,
+    pub(crate) _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
 
 /// A SQLite row as the shared queries read it.
-pub(crate) struct DbRow(SqliteRow);
+struct DbRow(SqliteRow);
 
 fn prepare(statement: Statement) -> sqlx::query::Query<'static, Sqlite, SqliteArguments> {
     let query = match statement.sql {
@@ -49,9 +74,10 @@ fn db_error(error: sqlx::Error) -> DbError {
 }
 
 #[async_trait]
-impl Connection for Db<'_> {
-    type Row = DbRow;
-
+impl<T> Connection for Db<T>
+where
+    T: DerefMut<Target = SqliteConnection> + Send,
+{
     async fn execute(&mut self, statement: Statement) -> Result<u64, DbError> {
         prepare(statement)
             .execute(&mut *self.0)
@@ -60,20 +86,45 @@ impl Connection for Db<'_> {
             .map_err(db_error)
     }
 
-    async fn fetch_all(&mut self, statement: Statement) -> Result<Vec<DbRow>, DbError> {
+    async fn fetch_all(&mut self, statement: Statement) -> Result<Vec<BoxedRow>, DbError> {
         let rows = prepare(statement)
             .fetch_all(&mut *self.0)
             .await
             .map_err(db_error)?;
-        Ok(rows.into_iter().map(DbRow).collect())
+        Ok(rows
+            .into_iter()
+            .map(|row| Box::new(DbRow(row)) as BoxedRow)
+            .collect())
     }
 
-    async fn fetch_optional(&mut self, statement: Statement) -> Result<Option<DbRow>, DbError> {
+    async fn fetch_optional(&mut self, statement: Statement) -> Result<Option<BoxedRow>, DbError> {
         let row = prepare(statement)
             .fetch_optional(&mut *self.0)
             .await
             .map_err(db_error)?;
-        Ok(row.map(DbRow))
+        Ok(row.map(|row| Box::new(DbRow(row)) as BoxedRow))
+    }
+}
+
+#[async_trait]
+impl Transaction for Db<sqlx::Transaction<'static, Sqlite>> {
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        self.0.commit().await.map_err(backend)
+    }
+
+    async fn rollback(self: Box<Self>) -> StoreResult<()> {
+        self.0.rollback().await.map_err(backend)
+    }
+}
+
+#[async_trait]
+impl Transaction for Db<WriteTx> {
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        self.0.tx.commit().await.map_err(backend)
+    }
+
+    async fn rollback(self: Box<Self>) -> StoreResult<()> {
+        self.0.tx.rollback().await.map_err(backend)
     }
 }
 
