@@ -1,0 +1,547 @@
+//! The scanner: keyword prefilter, capture regexes, filters, suppression.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use sha2::{Digest, Sha256};
+
+use crate::filters::{looks_like_placeholder, shannon_entropy};
+use crate::rules::{Confidence, Rule, Ruleset};
+
+/// The inline suppression marker.
+const IGNORE_MARKER: &str = "rampart:ignore";
+
+/// What a scan includes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScanOptions {
+    /// Run `confidence = "low"` (generic, heuristic) rules too.
+    pub include_low_confidence: bool,
+}
+
+/// One secret found in the scanned bytes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SecretMatch {
+    pub rule_id: String,
+    /// The captured value (capture group 1), lossily converted to UTF-8.
+    pub secret: String,
+    /// Byte offsets of the captured value.
+    pub start: usize,
+    pub end: usize,
+    /// 1-based line of `start`.
+    pub line: usize,
+}
+
+/// A compiled set of rules, ready to scan many inputs (cheap to share
+/// across threads: `Scanner` is `Send + Sync`).
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    rules: Vec<Rule>,
+    /// All known rule ids (of the whole ruleset) → index, for parsing
+    /// `rampart:ignore <rule-id>`.
+    known_ids: HashMap<String, usize>,
+    /// For each rule of `rules`, its index in `known_ids`.
+    known_index: Vec<usize>,
+    automaton: AhoCorasick,
+    /// Automaton pattern index → rules using that keyword. The last pattern
+    /// is the suppression marker (no rules).
+    keyword_rules: Vec<Vec<usize>>,
+    marker_pattern: usize,
+}
+
+impl Scanner {
+    /// Compiles `ruleset` (without its low-confidence rules unless
+    /// `options.include_low_confidence`).
+    pub fn new(ruleset: &Ruleset, options: ScanOptions) -> Self {
+        let rules: Vec<Rule> = ruleset
+            .rules()
+            .iter()
+            .filter(|r| options.include_low_confidence || r.confidence != Confidence::Low)
+            .cloned()
+            .collect();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            for kw in &rule.keywords {
+                let lower = kw.to_ascii_lowercase();
+                match patterns.iter().position(|p| *p == lower) {
+                    Some(p) => keyword_rules[p].push(i),
+                    None => {
+                        patterns.push(lower);
+                        keyword_rules.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let known_ids: HashMap<String, usize> = ruleset
+            .rules()
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        let marker_pattern = patterns.len();
+        patterns.push(IGNORE_MARKER.to_string());
+        keyword_rules.push(Vec::new());
+        // A DFA is markedly faster than the NFA for a few hundred keywords
+        // (and a few MB at most); fall back to the library's choice if a
+        // huge custom rule set makes the DFA too large.
+        let mut builder = AhoCorasickBuilder::new();
+        builder
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard);
+        let automaton = builder
+            .clone()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&patterns)
+            .or_else(|_| builder.build(&patterns))
+            .expect("keyword automaton builds");
+        let known_index = rules.iter().map(|r| known_ids[&r.id]).collect();
+        Self {
+            rules,
+            known_index,
+            known_ids,
+            automaton,
+            keyword_rules,
+            marker_pattern,
+        }
+    }
+
+    /// The rules this scanner runs.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule with this id, when this scanner runs it.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Every secret in `bytes`, sorted by position then rule id.
+    pub fn scan(&self, bytes: &[u8]) -> Vec<SecretMatch> {
+        // 1. One pass over the keywords (overlapping, so `sk_` inside
+        //    `sk_live_` still counts) picks the candidate rules and finds the
+        //    suppression markers.
+        let (candidate, markers) = self.candidates(bytes);
+
+        // 2. The candidates' regexes and the value filters.
+        let mut found: Vec<(usize, usize, usize, String)> = Vec::new();
+        for (ri, rule) in self.rules.iter().enumerate() {
+            if !candidate[ri] {
+                continue;
+            }
+            for caps in rule.pattern.captures_iter(bytes) {
+                let Some(g) = caps.get(1) else { continue };
+                let secret = String::from_utf8_lossy(g.as_bytes()).into_owned();
+                if check(rule, &secret).is_err() {
+                    continue;
+                }
+                found.push((g.start(), g.end(), ri, secret));
+            }
+        }
+        if found.is_empty() {
+            return Vec::new();
+        }
+        found.sort_by_key(|a| (a.0, a.1, a.2));
+        found.dedup_by(|a, b| (a.0, a.1, a.2) == (b.0, b.1, b.2));
+
+        // 3. Lines and suppression, in one forward walk (linear overall).
+        let mut out = Vec::with_capacity(found.len());
+        let mut pos = 0usize;
+        let mut line = 1usize;
+        let mut line_start = 0usize;
+        let mut line_end: Option<usize> = None;
+        let mut line_ignores = LineIgnores::default();
+        for (start, end, ri, secret) in found {
+            for (i, &b) in bytes[pos..start].iter().enumerate() {
+                if b == b'\n' {
+                    line += 1;
+                    line_start = pos + i + 1;
+                    line_end = None;
+                }
+            }
+            pos = start;
+            if line_end.is_none() {
+                let le = bytes[start..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |p| start + p);
+                line_end = Some(le);
+                line_ignores = self.line_ignores(bytes, &markers, line_start, le);
+            }
+            if line_ignores.all
+                || line_ignores
+                    .rules
+                    .get(self.known_index[ri])
+                    .copied()
+                    .unwrap_or(false)
+            {
+                continue;
+            }
+            let rule = &self.rules[ri];
+            out.push(SecretMatch {
+                rule_id: rule.id.clone(),
+                secret,
+                start,
+                end,
+                line,
+            });
+        }
+        out.sort_by(|a, b| (a.start, &a.rule_id, a.end).cmp(&(b.start, &b.rule_id, b.end)));
+        out
+    }
+
+    /// Which rules have a keyword in `bytes`, and where the suppression
+    /// markers are.
+    fn candidates(&self, bytes: &[u8]) -> (Vec<bool>, Vec<usize>) {
+        let mut candidate = vec![false; self.rules.len()];
+        let mut markers: Vec<usize> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(bytes) {
+            let p = m.pattern().as_usize();
+            if p == self.marker_pattern {
+                markers.push(m.start());
+            } else {
+                for &r in &self.keyword_rules[p] {
+                    candidate[r] = true;
+                }
+            }
+        }
+        (candidate, markers)
+    }
+
+    /// For rule authors: the regex matches in `bytes` that the value filters
+    /// dropped, as `(rule id, captured value, reason)`.
+    pub fn rejected(&self, bytes: &[u8]) -> Vec<(String, String, Rejection)> {
+        let mut out = Vec::new();
+        let (candidate, _) = self.candidates(bytes);
+        for (ri, rule) in self.rules.iter().enumerate() {
+            if !candidate[ri] {
+                continue;
+            }
+            for caps in rule.pattern.captures_iter(bytes) {
+                let Some(g) = caps.get(1) else { continue };
+                let secret = String::from_utf8_lossy(g.as_bytes()).into_owned();
+                if let Err(why) = check(rule, &secret) {
+                    out.push((rule.id.clone(), secret, why));
+                }
+            }
+        }
+        out
+    }
+
+    /// The `rampart:ignore` markers on the line `[from, to)`: a bare marker
+    /// suppresses every rule; a marker followed by a known rule id
+    /// suppresses only that rule. Each marker is read once per scan.
+    fn line_ignores(&self, bytes: &[u8], markers: &[usize], from: usize, to: usize) -> LineIgnores {
+        let mut out = LineIgnores::default();
+        let first = markers.partition_point(|&m| m < from);
+        for &m in markers[first..].iter().take_while(|&&m| m < to) {
+            let after = &bytes[(m + IGNORE_MARKER.len()).min(to)..to];
+            let rest = after.trim_ascii_start();
+            if rest.len() == after.len() && !rest.is_empty() && !rest[0].is_ascii_punctuation() {
+                // `rampart:ignorefoo`: not our marker.
+                continue;
+            }
+            let word_len = rest
+                .iter()
+                .position(|b| !(b.is_ascii_alphanumeric() || *b == b'-'))
+                .unwrap_or(rest.len());
+            let named = std::str::from_utf8(&rest[..word_len])
+                .ok()
+                .and_then(|w| self.known_ids.get(w));
+            match named {
+                Some(&k) => {
+                    if out.rules.is_empty() {
+                        out.rules = vec![false; self.known_ids.len()];
+                    }
+                    out.rules[k] = true;
+                }
+                None => {
+                    out.all = true;
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The suppressions that apply on one line.
+#[derive(Debug, Default)]
+struct LineIgnores {
+    all: bool,
+    /// Indexed like `Scanner::known_ids`; empty when no marker names a rule.
+    rules: Vec<bool>,
+}
+
+/// Why a regex match was not reported (see [`Scanner::rejected`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rejection {
+    /// Below the rule's `min_entropy`.
+    Entropy,
+    /// Looks like a placeholder or template.
+    Placeholder,
+    /// Failed the rule's validator (checksum, structure).
+    Validator,
+}
+
+/// The value filters of `rule`: entropy, placeholders, validator.
+fn check(rule: &Rule, secret: &str) -> Result<(), Rejection> {
+    if let Some(min) = rule.min_entropy
+        && shannon_entropy(secret) < min
+    {
+        return Err(Rejection::Entropy);
+    }
+    if rule.placeholder_check && looks_like_placeholder(secret) {
+        return Err(Rejection::Placeholder);
+    }
+    if let Some(v) = rule.validator
+        && !v.check(secret)
+    {
+        return Err(Rejection::Validator);
+    }
+    Ok(())
+}
+
+/// The secret for display: its first 4 characters then `…` (fewer for very
+/// short values, so that at most half of the value is shown).
+pub fn redact(secret: &str) -> String {
+    let n = secret.chars().count();
+    let shown = 4.min(n / 2);
+    let mut out: String = secret.chars().take(shown).collect();
+    out.push('…');
+    out
+}
+
+/// Stable fingerprint of a secret: SHA-256 of `rule_id`, a NUL byte and the
+/// value, as the first 32 lowercase hex digits. No path, line or time.
+pub fn fingerprint(rule_id: &str, secret: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0u8]);
+    h.update(secret.as_bytes());
+    let digest = h.finalize();
+    let mut out = String::with_capacity(32);
+    for b in digest.iter().take(16) {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GH: &str = "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";
+
+    /// Only the engine's own test rules, so that these tests do not depend
+    /// on the built-in rule files.
+    fn scanner() -> Scanner {
+        let (name, text) = crate::rules::ENGINE_TEST_RULES;
+        Scanner::new(
+            &Ruleset::from_toml(name, text).unwrap(),
+            ScanOptions {
+                include_low_confidence: true,
+            },
+        )
+    }
+
+    fn ids(found: &[SecretMatch]) -> Vec<&str> {
+        found.iter().map(|m| m.rule_id.as_str()).collect()
+    }
+
+    #[test]
+    fn finds_with_offsets_and_lines() {
+        let text = format!("a = 1\nb = 2\ntoken = \"{GH}\"\n");
+        let found = scanner().scan(text.as_bytes());
+        let gh: Vec<_> = found
+            .iter()
+            .filter(|m| m.rule_id == "core-github-classic-pat")
+            .collect();
+        assert_eq!(gh.len(), 1);
+        assert_eq!(gh[0].secret, GH);
+        assert_eq!(gh[0].line, 3);
+        assert_eq!(&text[gh[0].start..gh[0].end], GH);
+    }
+
+    #[test]
+    fn keyword_prefilter_is_case_insensitive_but_regex_decides() {
+        // The keyword hits (GHP_ ~ ghp_), the case-sensitive regex does not.
+        let s = scanner();
+        assert!(
+            s.scan(GH.to_uppercase().as_bytes())
+                .iter()
+                .all(|m| m.rule_id != "core-github-classic-pat")
+        );
+        assert!(s.scan(b"nothing to see here").is_empty());
+    }
+
+    #[test]
+    fn invalid_utf8_is_fine() {
+        let mut bytes = vec![0xff, 0xfe, b'\n'];
+        bytes.extend_from_slice(GH.as_bytes());
+        bytes.extend_from_slice(&[0xc3, 0x28, b'\n']);
+        let found = scanner().scan(&bytes);
+        assert_eq!(ids(&found), ["core-github-classic-pat"]);
+        assert_eq!(found[0].line, 2);
+    }
+
+    #[test]
+    fn inline_suppression() {
+        let s = scanner();
+        let aws = "AKIAMXGEDN73U55XTPLP";
+        assert!(
+            s.scan(format!("k = {GH} # rampart:ignore\n").as_bytes())
+                .is_empty()
+        );
+        assert!(
+            s.scan(format!("k = {GH} # RAMPART:IGNORE core-github-classic-pat\n").as_bytes())
+                .is_empty()
+        );
+        // A marker naming another rule does not suppress this one.
+        let other =
+            s.scan(format!("k = {GH} {aws} # rampart:ignore core-aws-access-key-id\n").as_bytes());
+        assert_eq!(ids(&other), ["core-github-classic-pat"]);
+        // A marker followed by prose is a bare marker.
+        assert!(
+            s.scan(format!("k = {GH} // rampart:ignore test fixture\n").as_bytes())
+                .is_empty()
+        );
+        // The marker only covers its own line.
+        let found = s.scan(format!("# rampart:ignore\nk = {GH}\n").as_bytes());
+        assert_eq!(ids(&found), ["core-github-classic-pat"]);
+        assert_eq!(found[0].line, 2);
+    }
+
+    #[test]
+    fn repeated_secret_gives_each_location() {
+        let text = format!("{GH}\n{GH}\n");
+        let found = scanner().scan(text.as_bytes());
+        let lines: Vec<usize> = found.iter().map(|m| m.line).collect();
+        assert_eq!(lines, [1, 2]);
+    }
+
+    #[test]
+    fn low_confidence_switch() {
+        let text = r#"
+[[rule]]
+id = "t-generic"
+provider = "Generic"
+name = "Generic"
+confidence = "low"
+severity = "low"
+keywords = ["secret"]
+pattern = '''secret\s*=\s*"([^"]{8,})"'''
+min_entropy = 3.0
+examples = ['secret = "q8Zr2Lw9Xc"']
+counter_examples = ['secret = "aaaaaaaaaa"']
+"#;
+        let set = Ruleset::from_toml("g.toml", text).unwrap();
+        let on = Scanner::new(
+            &set,
+            ScanOptions {
+                include_low_confidence: true,
+            },
+        );
+        let off = Scanner::new(&set, ScanOptions::default());
+        let input = br#"secret = "q8Zr2Lw9Xc""#;
+        assert_eq!(on.scan(input).len(), 1);
+        assert!(off.scan(input).is_empty());
+        assert!(on.scan(br#"secret = "aaaaaaaaaa""#).is_empty());
+        // Entropy filter: low-entropy but not a placeholder.
+        assert!(on.scan(br#"secret = "abababab""#).is_empty());
+    }
+
+    #[test]
+    fn scanner_is_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Scanner>();
+    }
+
+    #[test]
+    fn rejected_explains_dropped_matches() {
+        let s = scanner();
+        let bad = "ghp_Ky9Pf34qY6Nb3wWD25RQ4F5ZR3qa7y3gm1IM";
+        assert!(s.scan(bad.as_bytes()).is_empty());
+        let why = s.rejected(bad.as_bytes());
+        assert_eq!(
+            why,
+            [(
+                "core-github-classic-pat".to_string(),
+                bad.to_string(),
+                Rejection::Validator
+            )]
+        );
+        let why = s.rejected(b"AKIAIOSFODNN7EXAMPLE");
+        assert_eq!(why[0].2, Rejection::Placeholder);
+    }
+
+    #[test]
+    fn redact_and_fingerprint() {
+        assert_eq!(redact(GH), "ghp_…");
+        assert_eq!(redact("abc"), "a…");
+        assert_eq!(redact(""), "…");
+        let f = fingerprint("core-github-classic-pat", GH);
+        assert_eq!(f.len(), 32);
+        assert!(
+            f.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+        assert_eq!(f, fingerprint("core-github-classic-pat", GH));
+        assert_ne!(f, fingerprint("core-other", GH));
+        // The NUL separator keeps ("ab","c") and ("a","bc") apart.
+        assert_ne!(fingerprint("ab", "c"), fingerprint("a", "bc"));
+        // SHA-256("a\0b") = 7c…; checked against an independent implementation.
+        assert_eq!(fingerprint("a", "b"), FP_A_B);
+    }
+
+    const FP_A_B: &str = "59b271ae1bbcb1d31d41929817f4b16f";
+
+    #[test]
+    fn hostile_input_finishes() {
+        // A 20 MB single line of keyword prefixes, near-misses and pseudo-random
+        // bytes: must finish (linear time; no timing assertion) without panics.
+        let s = scanner();
+        let mut data = Vec::with_capacity(20 << 20);
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let chunks: [&[u8]; 6] = [
+            b"ghp_ghp_ghp_",
+            b"AKIAAKIA",
+            b"-----BEGIN PRIVATE KEY-----",
+            b"eyJeyJ.eyJ.",
+            b"xoxb-1234567890-",
+            b"rampart:ignore ",
+        ];
+        while data.len() < 20 << 20 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if x.is_multiple_of(3) {
+                data.extend_from_slice(chunks[(x >> 8) as usize % chunks.len()]);
+            } else {
+                let b = (x >> 24) as u8;
+                data.push(if b == b'\n' { b' ' } else { b });
+            }
+        }
+        let _ = s.scan(&data);
+        // Every built-in rule too; leniently, as the rule files' own validity
+        // is `tests/rules.rs`'s business.
+        let mut all = Ruleset::default();
+        for (name, text) in crate::rules::BUILTIN_FILES {
+            if let Ok(set) = Ruleset::from_toml(name, text) {
+                let _ = all.extend(set);
+            }
+        }
+        let full = Scanner::new(
+            &all,
+            ScanOptions {
+                include_low_confidence: true,
+            },
+        );
+        let _ = full.scan(&data);
+        // A real-looking secret after it is still found.
+        data.extend_from_slice(b"\n");
+        data.extend_from_slice(GH.as_bytes());
+        data.extend_from_slice(b" ");
+        let found = s.scan(&data);
+        assert!(found.iter().any(|m| m.secret == GH));
+    }
+}
