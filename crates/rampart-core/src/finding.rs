@@ -44,6 +44,9 @@ impl serde::Serialize for Fingerprint {
 }
 
 /// What kind of problem a finding reports, with the data specific to it.
+// A scan holds hundreds of findings, not millions: boxing the larger variant
+// would cost every construction site clarity and save nothing measurable.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum FindingKind {
     /// A package version affected by a published advisory.
@@ -62,14 +65,82 @@ pub enum FindingKind {
         /// `unmaintained`, `unsound`, `notice`… for informational advisories.
         informational: Option<String>,
     },
+    /// A credential written into a file (or into a file in git history).
+    Secret {
+        /// Who issued the credential (`github`, `aws`, `generic`…).
+        provider: String,
+        /// How sure the rule is that a match is a real credential.
+        confidence: Confidence,
+        /// The value as every output shows it by default: its first
+        /// characters then `…`.
+        redacted: String,
+        /// The value itself: only ever set when the user asked to see it
+        /// (`--show-secrets`); scanners leave it `None` otherwise, so no
+        /// renderer can leak it by accident.
+        value: Option<String>,
+        /// Every place the same value occurs, sorted; `Finding::location` is
+        /// the first of them.
+        locations: Vec<SecretLocation>,
+    },
 }
 
 impl FindingKind {
     pub fn name(&self) -> &'static str {
         match self {
             FindingKind::Vulnerability { .. } => "vulnerability",
+            FindingKind::Secret { .. } => "secret",
         }
     }
+}
+
+/// How sure a secret rule is that what it matched is a real credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Confidence {
+    /// A generic heuristic (`password = "…"` with a random-looking value).
+    Low,
+    /// A provider format that other text can share.
+    Medium,
+    /// A provider format with a distinctive prefix or checksum.
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One place a secret occurs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SecretLocation {
+    /// Relative to the scan root (or the repository root for history),
+    /// `/`-separated.
+    pub path: String,
+    /// 1-based line.
+    pub line: u32,
+    /// For history scans: the commit that first added the file content.
+    pub commit: Option<CommitInfo>,
+}
+
+/// The commit where a blob first appeared.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CommitInfo {
+    /// Full hex object id.
+    pub id: String,
+    /// `Name <email>`.
+    pub author: String,
+    /// Author date, RFC 3339 in UTC.
+    pub date: String,
 }
 
 /// One problem a scanner reports.
@@ -90,6 +161,7 @@ impl Finding {
     pub fn all_ids(&self) -> impl Iterator<Item = &str> {
         let aliases: &[String] = match &self.kind {
             FindingKind::Vulnerability { aliases, .. } => aliases,
+            FindingKind::Secret { .. } => &[],
         };
         std::iter::once(self.id.as_str()).chain(aliases.iter().map(String::as_str))
     }

@@ -14,6 +14,6 @@ mod severity;
 
 pub use component::{Component, ComponentVersion, DependencyScope, Location, PackageSource};
 pub use ecosystem::{Ecosystem, EcosystemParseError, normalize_package_name};
-pub use finding::{Finding, FindingKind, Fingerprint};
+pub use finding::{CommitInfo, Confidence, Finding, FindingKind, Fingerprint, SecretLocation};
 pub use purl::Purl;
 pub use severity::{Severity, SeverityParseError};

@@ -44,7 +44,9 @@ fn check_one(advisories: &[Value], c: Component) -> Vec<(String, Vec<String>)> {
         .findings
         .into_iter()
         .map(|f| {
-            let FindingKind::Vulnerability { fixed_versions, .. } = f.kind;
+            let FindingKind::Vulnerability { fixed_versions, .. } = f.kind else {
+                unreachable!("the matcher only reports vulnerabilities")
+            };
             (f.id, fixed_versions)
         })
         .collect()
@@ -232,7 +234,10 @@ fn aliases_merge_into_one_finding_with_a_fix_that_clears_both() {
         aliases,
         fixed_versions,
         ..
-    } = &finding.kind;
+    } = &finding.kind
+    else {
+        unreachable!("the matcher only reports vulnerabilities")
+    };
     assert_eq!(aliases, &["CVE-2026-1", "GHSA-aaaa-bbbb-cccc"]);
     assert_eq!(
         fixed_versions,

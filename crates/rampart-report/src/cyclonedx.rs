@@ -119,7 +119,10 @@ fn merged_components(report: &ScanReport) -> BTreeMap<ComponentKey<'_>, BomCompo
     // Vulnerable packages must be components too, so `affects` can point at
     // them even if the caller did not list every component.
     for finding in &report.findings {
-        let package = vulnerability(finding).package;
+        let Some(vuln) = vulnerability(finding) else {
+            continue;
+        };
+        let package = vuln.package;
         let key = (&package.ecosystem, package.name.as_str(), &package.version);
         merged.entry(key).or_insert_with(|| BomComponent {
             first: package,
@@ -143,8 +146,14 @@ fn vulnerabilities(
     report: &ScanReport,
     merged: &BTreeMap<ComponentKey<'_>, BomComponent<'_>>,
 ) -> Vec<Value> {
+    // Secrets are not part of a bill of materials: only vulnerabilities are
+    // written (the other formats carry secret findings).
     let mut by_id: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for finding in &report.findings {
+    for finding in report
+        .findings
+        .iter()
+        .filter(|f| vulnerability(f).is_some())
+    {
         by_id.entry(finding.id.as_str()).or_default().push(finding);
     }
     by_id
@@ -302,7 +311,9 @@ fn vulnerability_json(
     else {
         return json!({ "id": id });
     };
-    let vuln = vulnerability(worst);
+    let Some(vuln) = vulnerability(worst) else {
+        return json!({ "id": id });
+    };
 
     let references: Vec<Value> = vuln
         .aliases
@@ -349,7 +360,9 @@ fn vulnerability_json(
     let mut recommendations = BTreeSet::new();
     let mut affects = BTreeSet::new();
     for finding in findings {
-        let v = vulnerability(finding);
+        let Some(v) = vulnerability(finding) else {
+            continue;
+        };
         recommendations.insert(match fixed_in(v.fixed_versions) {
             Some(fixed) => format!("Upgrade {} to {fixed}.", v.package.name),
             None => format!("No fixed version of {} is available.", v.package.name),

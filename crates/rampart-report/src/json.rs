@@ -9,7 +9,7 @@ use rampart_core::{Component, ComponentVersion, Finding, Location, PackageSource
 use serde_json::{Value, json};
 
 use crate::report::{ExpiredIgnore, IgnoredFinding, ScanReport, SkippedFile};
-use crate::text::vulnerability;
+use crate::text::{secret, vulnerability};
 
 /// The `version` of the JSON document; bumped only for breaking changes.
 pub const JSON_FORMAT_VERSION: &str = "1";
@@ -96,6 +96,16 @@ fn json_document(report: &ScanReport) -> Document<'_> {
             "expired_ignores": report.expired_ignores.len(),
             "skipped": report.skipped.len(),
             "errors": report.errors.len(),
+            "secrets": report.secrets.as_ref().map(|s| json!({
+                "source": s.source.as_str(),
+                "files": s.files,
+                "bytes": s.bytes,
+                "rules": s.rules,
+                "commits": s.commits,
+                "skipped_binary": s.skipped_binary,
+                "skipped_large": s.skipped_large,
+                "max_file_bytes": s.max_file_bytes,
+            })),
         }),
         scanned: lazy(
             &report.scanned_files,
@@ -113,7 +123,34 @@ fn json_document(report: &ScanReport) -> Document<'_> {
 }
 
 pub(crate) fn finding_json(finding: &Finding) -> Value {
-    let vuln = vulnerability(finding);
+    if let Some(secret) = secret(finding) {
+        return json!({
+            "kind": finding.kind.name(),
+            "id": finding.id,
+            "rule_id": finding.id,
+            "title": finding.title,
+            "severity": finding.severity.as_str(),
+            "confidence": secret.confidence.as_str(),
+            "provider": secret.provider,
+            "fingerprint": finding.fingerprint.as_str(),
+            "redacted": secret.redacted,
+            // Present only when the user asked for it (`--show-secrets`).
+            "secret": secret.value,
+            "location": location_json(&finding.location),
+            "locations": secret.locations.iter().map(|l| json!({
+                "path": l.path,
+                "line": l.line,
+                "commit": l.commit.as_ref().map(|c| json!({
+                    "id": c.id,
+                    "author": c.author,
+                    "date": c.date,
+                })),
+            })).collect::<Vec<_>>(),
+        });
+    }
+    let Some(vuln) = vulnerability(finding) else {
+        return json!({ "kind": finding.kind.name(), "id": finding.id });
+    };
     json!({
         "kind": finding.kind.name(),
         "id": finding.id,

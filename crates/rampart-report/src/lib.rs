@@ -29,11 +29,12 @@ pub use cyclonedx::render_cyclonedx;
 pub use json::{JSON_FORMAT_VERSION, render_json};
 pub use markdown::render_markdown;
 pub use policy::{
-    Ignore, IgnoreSelector, Policy, PolicyError, PolicyOutcome, ScanToggles, parse_threshold,
+    Ignore, IgnoreSelector, Policy, PolicyError, PolicyOutcome, ScanToggles, SecretsPolicy,
+    parse_threshold,
 };
 pub use report::{
     DEFAULT_MAX_DATABASE_AGE_DAYS, DatabaseSummary, ExpiredIgnore, IgnoredFinding, ScanReport,
-    ScannedFile, SeverityCounts, SkippedFile, SuppressionSource,
+    ScannedFile, SecretScanSummary, SecretSource, SeverityCounts, SkippedFile, SuppressionSource,
 };
 pub use sarif::render_sarif;
 pub use table::render_table;

@@ -13,28 +13,66 @@ use std::io;
 use rampart_core::Finding;
 
 use crate::report::{ScanReport, SuppressionSource};
-use crate::text::{advisory_url, count, fixed_in, is_hidden, package_label, vulnerability};
+use crate::text::{
+    advisory_url, count, fixed_in, is_hidden, package_label, secret, secret_location_label,
+    vulnerability,
+};
 
 /// Writes the report as Markdown.
 pub fn render_markdown(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
     let report = report.as_normalized();
     let counts = report.severity_counts();
+    let vulnerabilities = report.vulnerability_counts();
+    let secrets = report.secret_counts();
     let packages = report.resolved_components().count();
     let files = report.scanned_files.len();
-    let scope = format!(
-        "{} from {}",
-        count(packages, "package", "packages"),
-        count(files, "file", "files")
-    );
+    let mut scopes = Vec::new();
+    if report.dependencies_scanned {
+        scopes.push(format!(
+            "{} from {}",
+            count(packages, "package", "packages"),
+            count(files, "file", "files")
+        ));
+    }
+    if let Some(summary) = &report.secrets {
+        scopes.push(format!(
+            "{} for secrets",
+            match summary.commits {
+                Some(commits) => format!(
+                    "{} of {}",
+                    count(summary.files, "blob", "blobs"),
+                    count(commits, "commit", "commits")
+                ),
+                None => count(summary.files, "file", "files"),
+            }
+        ));
+    }
+    let scope = scopes.join("; ");
 
     if counts.total() == 0 {
-        writeln!(out, "## Rampart: no vulnerabilities found\n")?;
+        let nothing = match (report.dependencies_scanned, report.secrets.is_some()) {
+            (true, true) => "no vulnerabilities or secrets found",
+            (false, true) => "no secrets found",
+            _ => "no vulnerabilities found",
+        };
+        writeln!(out, "## Rampart: {nothing}\n")?;
         writeln!(out, "Scanned {scope}.")?;
     } else {
+        let mut what = Vec::new();
+        if vulnerabilities.total() > 0 {
+            what.push(count(
+                vulnerabilities.total(),
+                "vulnerability",
+                "vulnerabilities",
+            ));
+        }
+        if secrets.total() > 0 {
+            what.push(count(secrets.total(), "secret", "secrets"));
+        }
         writeln!(
             out,
             "## Rampart: {} ({})\n",
-            count(counts.total(), "vulnerability", "vulnerabilities"),
+            what.join(" and "),
             counts.describe()
         )?;
         let failing = report.failing().count();
@@ -48,13 +86,25 @@ pub fn render_markdown(report: &ScanReport, out: &mut dyn io::Write) -> io::Resu
             },
             report.threshold
         )?;
-        writeln!(
-            out,
-            "| Severity | Package | Advisory | Fixed in | Location |"
-        )?;
-        writeln!(out, "|---|---|---|---|---|")?;
-        for finding in &report.findings {
-            write_row(out, finding)?;
+        if vulnerabilities.total() > 0 {
+            writeln!(
+                out,
+                "| Severity | Package | Advisory | Fixed in | Location |"
+            )?;
+            writeln!(out, "|---|---|---|---|---|")?;
+            for finding in &report.findings {
+                write_row(out, finding)?;
+            }
+        }
+        if secrets.total() > 0 {
+            if vulnerabilities.total() > 0 {
+                writeln!(out)?;
+            }
+            writeln!(out, "| Severity | Secret | Rule | Confidence | Locations |")?;
+            writeln!(out, "|---|---|---|---|---|")?;
+            for finding in &report.findings {
+                write_secret_row(out, finding)?;
+            }
         }
     }
 
@@ -104,7 +154,7 @@ pub fn render_markdown(report: &ScanReport, out: &mut dyn io::Write) -> io::Resu
                 out,
                 "| {} | {} | {} | {by} | {} | {} |",
                 cell(&finding.id),
-                code(&package_label(vulnerability(finding).package)),
+                code(&subject(finding)),
                 code(&finding.location.to_string()),
                 cell(&ignored.reason),
                 ignored.until.map(|d| d.to_string()).unwrap_or_default()
@@ -150,8 +200,44 @@ pub fn render_markdown(report: &ScanReport, out: &mut dyn io::Write) -> io::Resu
     Ok(())
 }
 
+/// What a finding is about: the package, or the redacted secret.
+fn subject(finding: &Finding) -> String {
+    match (vulnerability(finding), secret(finding)) {
+        (Some(vuln), _) => package_label(vuln.package),
+        (None, Some(secret)) => secret.shown.to_string(),
+        (None, None) => String::new(),
+    }
+}
+
+fn write_secret_row(out: &mut dyn io::Write, finding: &Finding) -> io::Result<()> {
+    let Some(secret) = secret(finding) else {
+        return Ok(());
+    };
+    let mut places: Vec<String> = secret
+        .locations
+        .iter()
+        .take(3)
+        .map(|l| code(&secret_location_label(l)))
+        .collect();
+    if secret.locations.len() > 3 {
+        places.push(format!("and {} more", secret.locations.len() - 3));
+    }
+    writeln!(
+        out,
+        "| {} | {} | {}<br>{} | {} | {} |",
+        finding.severity,
+        code(secret.shown),
+        cell(&finding.id),
+        cell(&finding.title),
+        secret.confidence,
+        places.join("<br>")
+    )
+}
+
 fn write_row(out: &mut dyn io::Write, finding: &Finding) -> io::Result<()> {
-    let vuln = vulnerability(finding);
+    let Some(vuln) = vulnerability(finding) else {
+        return Ok(());
+    };
     let mut advisory = format!(
         "[{}]({})",
         cell(&finding.id),

@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
-use rampart_core::{Finding, Location, Severity};
+use rampart_core::{Finding, FindingKind, Location, Severity};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -112,9 +112,22 @@ impl Ignore {
                 finding.fingerprint.as_str().eq_ignore_ascii_case(fp)
             }
         };
-        named
-            && (self.globs.is_empty()
-                || self.globs.iter().any(|g| g.matches(&finding.location.path)))
+        if !named {
+            return false;
+        }
+        if self.globs.is_empty() {
+            return true;
+        }
+        let covered = |path: &str| self.globs.iter().any(|g| g.matches(path));
+        match &finding.kind {
+            // A secret is one finding however many files hold it; a
+            // path-restricted ignore covers it only where it covers every
+            // place, so a copy outside the ignored paths still fails.
+            FindingKind::Secret { locations, .. } if !locations.is_empty() => {
+                locations.iter().all(|l| covered(&l.path))
+            }
+            _ => covered(&finding.location.path),
+        }
     }
 
     /// Whether the ignore has expired on `today`: `until` is the last day it
@@ -132,6 +145,24 @@ pub struct ScanToggles {
     pub secrets: Option<bool>,
 }
 
+/// The `[secrets]` table: how the secret scanner runs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SecretsPolicy {
+    /// Run the generic, lower-confidence rules (`password = "…"`).
+    pub low_confidence_rules: Option<bool>,
+    /// Files larger than this are skipped (and counted).
+    pub max_file_bytes: Option<u64>,
+    /// Rule ids not to run.
+    pub disable_rules: Vec<String>,
+    /// Extra globs whose findings get a lower confidence.
+    pub lower_confidence_paths: Vec<String>,
+    /// Whether the built-in lower-confidence paths (tests, fixtures,
+    /// lockfiles, vendored and minified code) apply; default true.
+    pub builtin_path_rules: bool,
+    /// The 1-based line of the `[secrets]` table, for errors about it.
+    pub line: Option<usize>,
+}
+
 /// A parsed `rampart.toml`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
@@ -147,6 +178,7 @@ pub struct Policy {
     pub scan: ScanToggles,
     /// Age in days past which the advisory database is reported as stale.
     pub database_max_age_days: Option<u32>,
+    pub secrets: SecretsPolicy,
     /// The path the policy was read from, for locations in reports.
     pub path: String,
 }
@@ -159,6 +191,10 @@ impl Default for Policy {
             exclude: Vec::new(),
             scan: ScanToggles::default(),
             database_max_age_days: None,
+            secrets: SecretsPolicy {
+                builtin_path_rules: true,
+                ..SecretsPolicy::default()
+            },
             path: String::new(),
         }
     }
@@ -211,6 +247,19 @@ struct RawPolicy {
     scan: RawScan,
     #[serde(default)]
     database: RawDatabase,
+    secrets: Option<Spanned<RawSecrets>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSecrets {
+    low_confidence_rules: Option<bool>,
+    max_file_bytes: Option<u64>,
+    #[serde(default)]
+    disable_rules: Vec<String>,
+    #[serde(default)]
+    lower_confidence_paths: Vec<String>,
+    builtin_path_rules: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -360,6 +409,28 @@ impl Policy {
                 secrets: raw.scan.secrets,
             },
             database_max_age_days: raw.database.max_age_days,
+            secrets: match raw.secrets {
+                Some(table) => {
+                    let span = table.span();
+                    let line = line_of(text, span.start);
+                    let table = table.into_inner();
+                    if table.max_file_bytes == Some(0) {
+                        return Err(error(
+                            Some(span),
+                            "[secrets]: `max_file_bytes` must be positive".into(),
+                        ));
+                    }
+                    SecretsPolicy {
+                        low_confidence_rules: table.low_confidence_rules,
+                        max_file_bytes: table.max_file_bytes,
+                        disable_rules: table.disable_rules,
+                        lower_confidence_paths: table.lower_confidence_paths,
+                        builtin_path_rules: table.builtin_path_rules.unwrap_or(true),
+                        line: Some(line),
+                    }
+                }
+                None => Policy::default().secrets,
+            },
             path: path.to_string(),
         })
     }

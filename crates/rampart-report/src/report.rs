@@ -37,6 +37,54 @@ pub struct ScanReport {
     pub database: Option<DatabaseSummary>,
     /// The policy's `fail_on` severity.
     pub threshold: Severity,
+    /// Whether dependency scanning ran (lockfiles, components, advisories).
+    pub dependencies_scanned: bool,
+    /// What the secret scanner covered, when it ran.
+    pub secrets: Option<SecretScanSummary>,
+}
+
+/// What a secret scan read and left out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SecretScanSummary {
+    /// Where the scanned content came from.
+    pub source: SecretSource,
+    /// Files (working tree, staged) or distinct blobs (history) scanned.
+    pub files: usize,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Rules run.
+    pub rules: usize,
+    /// Files not scanned because they look binary.
+    pub skipped_binary: usize,
+    /// Files not scanned because they exceed the size limit.
+    pub skipped_large: usize,
+    /// The size limit, in bytes.
+    pub max_file_bytes: u64,
+    /// History scans: commits walked.
+    pub commits: Option<usize>,
+}
+
+/// Where a secret scan's content came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SecretSource {
+    /// Files on disk (a directory walk or one file).
+    #[default]
+    WorkingTree,
+    /// The blobs staged in the git index (pre-commit).
+    Staged,
+    /// Every distinct blob of the selected git history.
+    History,
+}
+
+impl SecretSource {
+    /// The lowercase name used in machine output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretSource::WorkingTree => "working-tree",
+            SecretSource::Staged => "staged",
+            SecretSource::History => "history",
+        }
+    }
 }
 
 /// A file the scan read.
@@ -199,6 +247,8 @@ impl ScanReport {
             expired_ignores: Vec::new(),
             database: None,
             threshold: Severity::Low,
+            dependencies_scanned: true,
+            secrets: None,
         }
     }
 
@@ -293,6 +343,24 @@ impl ScanReport {
         SeverityCounts::of(&self.findings)
     }
 
+    /// Severity counts of the active vulnerability findings.
+    pub fn vulnerability_counts(&self) -> SeverityCounts {
+        SeverityCounts::of(
+            self.findings
+                .iter()
+                .filter(|f| matches!(f.kind, FindingKind::Vulnerability { .. })),
+        )
+    }
+
+    /// Severity counts of the active secret findings.
+    pub fn secret_counts(&self) -> SeverityCounts {
+        SeverityCounts::of(
+            self.findings
+                .iter()
+                .filter(|f| matches!(f.kind, FindingKind::Secret { .. })),
+        )
+    }
+
     /// Components with an exact version: the ones matched against advisories.
     pub fn resolved_components(&self) -> impl Iterator<Item = &Component> {
         self.components
@@ -315,7 +383,7 @@ pub(crate) fn finding_order(a: &Finding, b: &Finding) -> Ordering {
         .cmp(&b.severity.display_rank())
         .then_with(|| a.location.cmp(&b.location))
         .then_with(|| a.id.cmp(&b.id))
-        .then_with(|| package_of(a).cmp(package_of(b)))
+        .then_with(|| package_of(a).cmp(&package_of(b)))
         .then_with(|| a.fingerprint.cmp(&b.fingerprint))
         .then_with(|| a.title.cmp(&b.title))
 }
@@ -329,9 +397,10 @@ fn component_order(a: &Component, b: &Component) -> Ordering {
         .then_with(|| a.cmp(b))
 }
 
-/// The package a finding is about.
-pub(crate) fn package_of(finding: &Finding) -> &Component {
+/// The package a finding is about, for vulnerabilities.
+pub(crate) fn package_of(finding: &Finding) -> Option<&Component> {
     match &finding.kind {
-        FindingKind::Vulnerability { package, .. } => package,
+        FindingKind::Vulnerability { package, .. } => Some(package),
+        FindingKind::Secret { .. } => None,
     }
 }

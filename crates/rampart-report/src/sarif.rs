@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 use crate::json::write_json;
 use crate::markdown::{cell, link_target};
 use crate::report::{ScanReport, SkippedFile};
-use crate::text::{advisory_url, fixed_in, package_label, percent_encode_path, vulnerability};
+use crate::text::{
+    advisory_url, fixed_in, package_label, percent_encode_path, secret, vulnerability,
+};
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -146,11 +148,16 @@ fn rule_json(id: &str, findings: &[&Finding]) -> Value {
     else {
         return json!({ "id": id });
     };
-    let vuln = vulnerability(worst);
+    if let Some(secret) = secret(worst) {
+        return secret_rule_json(id, worst, secret.provider);
+    }
+    let Some(vuln) = vulnerability(worst) else {
+        return json!({ "id": id });
+    };
     let severity = worst.severity;
     let score = findings
         .iter()
-        .filter_map(|f| vulnerability(f).cvss_score)
+        .filter_map(|f| vulnerability(f).and_then(|v| v.cvss_score))
         .fold(None, |max: Option<f64>, s| {
             Some(max.map_or(s, |m| m.max(s)))
         });
@@ -188,7 +195,7 @@ fn rule_json(id: &str, findings: &[&Finding]) -> Value {
     }
     let mut ecosystems: Vec<String> = findings
         .iter()
-        .map(|f| vulnerability(f).package.ecosystem.osv_name().to_string())
+        .filter_map(|f| vulnerability(f).map(|v| v.package.ecosystem.osv_name().to_string()))
         .collect();
     ecosystems.sort();
     ecosystems.dedup();
@@ -216,8 +223,87 @@ fn is_web_url(reference: &str) -> bool {
         .any(|scheme| lower.len() > scheme.len() && lower.starts_with(scheme))
 }
 
+/// A secret rule: what it detects and what to do about a hit.
+fn secret_rule_json(id: &str, worst: &Finding, provider: &str) -> Value {
+    let help = format!(
+        "{id}: {}\nA credential is written into the code. Treat it as compromised: revoke or rotate it at the provider ({provider}), then remove it from the code (and from git history if it was committed). Suppress a false positive with `rampart:ignore {id}` on the line or an [[ignore]] entry with its fingerprint.",
+        worst.title
+    );
+    json!({
+        "id": id,
+        "shortDescription": { "text": worst.title },
+        "fullDescription": { "text": format!("{} ({provider})", worst.title) },
+        "help": { "text": help, "markdown": cell(&help) },
+        "defaultConfiguration": { "level": level(worst.severity) },
+        "properties": {
+            "security-severity": security_severity(worst.severity, None),
+            "tags": ["security", "secret", provider],
+        },
+    })
+}
+
+/// A secret result: every place the value occurs is a location (GitHub
+/// shows the first; the others stay in the log).
+fn secret_result_json(
+    finding: &Finding,
+    secret: &crate::text::Secret<'_>,
+    rule_index: usize,
+) -> Value {
+    let locations: Vec<Value> = secret
+        .locations
+        .iter()
+        .map(|l| {
+            let mut location = json!({
+                "physicalLocation": {
+                    "artifactLocation": {
+                        "uri": percent_encode_path(&l.path),
+                        "uriBaseId": "%SRCROOT%",
+                    },
+                    "region": { "startLine": l.line.max(1) },
+                }
+            });
+            if let Some(commit) = &l.commit {
+                location["properties"] = json!({
+                    "commit": commit.id,
+                    "author": commit.author,
+                    "date": commit.date,
+                });
+            }
+            location
+        })
+        .collect();
+    json!({
+        "ruleId": finding.id,
+        "ruleIndex": rule_index,
+        "level": level(finding.severity),
+        "message": { "text": format!(
+            "{} {} ({} confidence){}",
+            finding.title,
+            secret.shown,
+            secret.confidence,
+            match secret.locations.len() {
+                0 | 1 => String::new(),
+                n => format!("; found in {n} places"),
+            }
+        ) },
+        "locations": locations,
+        "partialFingerprints": { FINGERPRINT_KEY: finding.fingerprint.as_str() },
+        "properties": {
+            "severity": finding.severity.as_str(),
+            "confidence": secret.confidence.as_str(),
+            "provider": secret.provider,
+            "redacted": secret.redacted,
+        },
+    })
+}
+
 fn result_json(finding: &Finding, rule_index: usize) -> Value {
-    let vuln = vulnerability(finding);
+    if let Some(secret) = secret(finding) {
+        return secret_result_json(finding, &secret, rule_index);
+    }
+    let Some(vuln) = vulnerability(finding) else {
+        return json!({ "ruleId": finding.id, "ruleIndex": rule_index });
+    };
     let mut subject = finding.id.clone();
     if let Some(alias) = vuln.aliases.first() {
         subject.push_str(&format!(" ({alias})"));

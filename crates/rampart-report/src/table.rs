@@ -7,7 +7,9 @@ use anstyle::{AnsiColor, Effects, Style};
 use rampart_core::{Finding, Severity};
 
 use crate::report::{ScanReport, SuppressionSource};
-use crate::text::{count, fixed_in, is_hidden, package_label, vulnerability};
+use crate::text::{
+    count, fixed_in, is_hidden, package_label, secret, secret_location_label, vulnerability,
+};
 
 /// Writes the report for a terminal, without colour.
 pub fn render_table(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()> {
@@ -67,16 +69,24 @@ pub(crate) fn render_table_with(
     } else {
         format!("{scope}: {}", kinds.join(", "))
     };
+    if report.dependencies_scanned {
+        let vulnerabilities = report.vulnerability_counts();
+        if vulnerabilities.total() == 0 {
+            writeln!(out, "No vulnerabilities found {scope}.")?;
+        } else {
+            writeln!(
+                out,
+                "Found {} ({}) {scope}.",
+                count(vulnerabilities.total(), "vulnerability", "vulnerabilities"),
+                vulnerabilities.describe()
+            )?;
+        }
+    }
+    if let Some(summary) = &report.secrets {
+        write_secret_summary(out, report.secret_counts(), summary)?;
+    }
     let counts = report.severity_counts();
-    if counts.total() == 0 {
-        writeln!(out, "No vulnerabilities found {scope}.")?;
-    } else {
-        writeln!(
-            out,
-            "Found {} ({}) {scope}.",
-            count(counts.total(), "vulnerability", "vulnerabilities"),
-            counts.describe()
-        )?;
+    if counts.total() > 0 {
         let failing = report.failing().count();
         let threshold = report.threshold;
         if failing == 0 {
@@ -216,8 +226,72 @@ fn write_skipped(report: &ScanReport, out: &mut dyn io::Write) -> io::Result<()>
     Ok(())
 }
 
+/// `No secrets found in 120 files (3.4 MB).`, with what the history walk
+/// covered and what was skipped.
+fn write_secret_summary(
+    out: &mut dyn io::Write,
+    counts: crate::SeverityCounts,
+    summary: &crate::SecretScanSummary,
+) -> io::Result<()> {
+    let what = match (summary.source, summary.commits) {
+        (crate::SecretSource::History, Some(commits)) => format!(
+            "{} of {}",
+            count(summary.files, "distinct blob", "distinct blobs"),
+            count(commits, "commit", "commits")
+        ),
+        (crate::SecretSource::Staged, _) => count(summary.files, "staged file", "staged files"),
+        _ => count(summary.files, "file", "files"),
+    };
+    let scope = format!("in {what} ({})", human_bytes(summary.bytes));
+    if counts.total() == 0 {
+        writeln!(out, "No secrets found {scope}.")?;
+    } else {
+        writeln!(
+            out,
+            "Found {} ({}) {scope}.",
+            count(counts.total(), "secret", "secrets"),
+            counts.describe()
+        )?;
+    }
+    let mut skipped = Vec::new();
+    if summary.skipped_binary > 0 {
+        skipped.push(count(summary.skipped_binary, "binary file", "binary files"));
+    }
+    if summary.skipped_large > 0 {
+        skipped.push(format!(
+            "{} over {}",
+            count(summary.skipped_large, "file", "files"),
+            human_bytes(summary.max_file_bytes)
+        ));
+    }
+    if !skipped.is_empty() {
+        writeln!(out, "Not scanned for secrets: {}.", skipped.join(", "))?;
+    }
+    Ok(())
+}
+
+/// `3.3 MiB`, `512 B`: binary units, as size limits are configured.
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 fn write_finding(out: &mut dyn io::Write, finding: &Finding, paint: Painter) -> io::Result<()> {
-    let vuln = vulnerability(finding);
+    if let Some(secret) = secret(finding) {
+        return write_secret(out, finding, &secret, paint);
+    }
+    let Some(vuln) = vulnerability(finding) else {
+        return Ok(());
+    };
     let mut headline = one_line(&finding.id);
     // The CVE is the id most people search for, so prefer it as the one
     // alias shown.
@@ -251,6 +325,61 @@ fn write_finding(out: &mut dyn io::Write, finding: &Finding, paint: Painter) -> 
         one_line(&package_label(vuln.package)),
     )?;
     writeln!(out, "  {:8}  {}", "", one_line(&finding.title))?;
+    Ok(())
+}
+
+/// One secret: severity, rule, the redacted value, where; then the rule's
+/// name, the commit (history) and the other places it occurs.
+fn write_secret(
+    out: &mut dyn io::Write,
+    finding: &Finding,
+    secret: &crate::text::Secret<'_>,
+    paint: Painter,
+) -> io::Result<()> {
+    let line = finding
+        .location
+        .line
+        .map(|l| format!("  line {l}"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "  {}  {}  {}{line}  {}",
+        paint.severity(finding.severity),
+        one_line(&finding.id),
+        paint.style(&one_line(secret.shown), Style::new().effects(Effects::BOLD)),
+        paint.style(
+            &format!("{} confidence", secret.confidence),
+            Style::new().effects(Effects::DIMMED)
+        ),
+    )?;
+    writeln!(out, "  {:8}  {}", "", one_line(&finding.title))?;
+    if let Some(commit) = secret.locations.first().and_then(|l| l.commit.as_ref()) {
+        writeln!(
+            out,
+            "  {:8}  added in {} by {} on {}",
+            "",
+            one_line(commit.id.get(..12).unwrap_or(&commit.id)),
+            one_line(&commit.author),
+            one_line(commit.date.get(..10).unwrap_or(&commit.date)),
+        )?;
+    }
+    const SHOWN: usize = 3;
+    let others: Vec<String> = secret
+        .locations
+        .iter()
+        .skip(1)
+        .take(SHOWN)
+        .map(|l| one_line(&secret_location_label(l)))
+        .collect();
+    if !others.is_empty() {
+        let more = secret.locations.len() - 1 - others.len();
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        writeln!(out, "  {:8}  also in {}{more}", "", others.join(", "))?;
+    }
     Ok(())
 }
 

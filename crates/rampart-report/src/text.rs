@@ -1,6 +1,6 @@
 //! Wording and small helpers the renderers share.
 
-use rampart_core::{Component, ComponentVersion, Finding, FindingKind};
+use rampart_core::{Component, ComponentVersion, Confidence, Finding, FindingKind, SecretLocation};
 
 /// The vulnerability-specific parts of a finding, borrowed.
 pub(crate) struct Vulnerability<'a> {
@@ -13,7 +13,8 @@ pub(crate) struct Vulnerability<'a> {
     pub informational: Option<&'a str>,
 }
 
-pub(crate) fn vulnerability(finding: &Finding) -> Vulnerability<'_> {
+/// The vulnerability-specific parts, when `finding` is a vulnerability.
+pub(crate) fn vulnerability(finding: &Finding) -> Option<Vulnerability<'_>> {
     match &finding.kind {
         FindingKind::Vulnerability {
             package,
@@ -23,7 +24,7 @@ pub(crate) fn vulnerability(finding: &Finding) -> Vulnerability<'_> {
             cvss_score,
             references,
             informational,
-        } => Vulnerability {
+        } => Some(Vulnerability {
             package,
             aliases,
             fixed_versions,
@@ -33,7 +34,54 @@ pub(crate) fn vulnerability(finding: &Finding) -> Vulnerability<'_> {
             cvss_score: cvss_score.filter(|s| s.is_finite() && (0.0..=10.0).contains(s)),
             references,
             informational: informational.as_deref(),
-        },
+        }),
+        FindingKind::Secret { .. } => None,
+    }
+}
+
+/// The secret-specific parts of a finding, borrowed.
+pub(crate) struct Secret<'a> {
+    pub provider: &'a str,
+    pub confidence: Confidence,
+    /// What to print for the value: the value itself only when the scanner
+    /// put it in (`--show-secrets`), else the redacted form.
+    pub shown: &'a str,
+    pub redacted: &'a str,
+    pub value: Option<&'a str>,
+    pub locations: &'a [SecretLocation],
+}
+
+/// The secret-specific parts, when `finding` is a secret.
+pub(crate) fn secret(finding: &Finding) -> Option<Secret<'_>> {
+    match &finding.kind {
+        FindingKind::Secret {
+            provider,
+            confidence,
+            redacted,
+            value,
+            locations,
+        } => Some(Secret {
+            provider,
+            confidence: *confidence,
+            shown: value.as_deref().unwrap_or(redacted),
+            redacted,
+            value: value.as_deref(),
+            locations,
+        }),
+        FindingKind::Vulnerability { .. } => None,
+    }
+}
+
+/// `src/a.rs:3`, with the commit's short id for history findings.
+pub(crate) fn secret_location_label(location: &SecretLocation) -> String {
+    match &location.commit {
+        Some(commit) => format!(
+            "{}:{} @ {}",
+            location.path,
+            location.line,
+            commit.id.get(..12).unwrap_or(&commit.id)
+        ),
+        None => format!("{}:{}", location.path, location.line),
     }
 }
 
@@ -67,10 +115,12 @@ pub(crate) fn osv_url(id: &str) -> String {
 /// Where to read about a finding: its first reference, else its OSV page.
 pub(crate) fn advisory_url(finding: &Finding) -> String {
     vulnerability(finding)
-        .references
-        .iter()
-        .find(|r| r.starts_with("https://") || r.starts_with("http://"))
-        .cloned()
+        .and_then(|v| {
+            v.references
+                .iter()
+                .find(|r| r.starts_with("https://") || r.starts_with("http://"))
+                .cloned()
+        })
         .unwrap_or_else(|| osv_url(&finding.id))
 }
 

@@ -4,3 +4,4 @@ mod baseline;
 mod policy;
 mod render;
 mod sample;
+mod secrets;

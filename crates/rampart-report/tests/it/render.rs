@@ -146,12 +146,16 @@ fn hostile_smallvec(edit: impl FnOnce(&mut rampart_core::Finding)) -> ScanReport
 }
 
 fn set_fixed_versions(finding: &mut rampart_core::Finding, versions: &[&str]) {
-    let rampart_core::FindingKind::Vulnerability { fixed_versions, .. } = &mut finding.kind;
+    let rampart_core::FindingKind::Vulnerability { fixed_versions, .. } = &mut finding.kind else {
+        unreachable!("a vulnerability finding")
+    };
     *fixed_versions = versions.iter().map(|v| v.to_string()).collect();
 }
 
 fn set_package_name(finding: &mut rampart_core::Finding, name: &str) {
-    let rampart_core::FindingKind::Vulnerability { package, .. } = &mut finding.kind;
+    let rampart_core::FindingKind::Vulnerability { package, .. } = &mut finding.kind else {
+        unreachable!("a vulnerability finding")
+    };
     package.name = name.into();
 }
 
@@ -270,7 +274,10 @@ fn sarif_markdown_escapes_untrusted_text() {
             aliases,
             references,
             ..
-        } = &mut finding.kind;
+        } = &mut finding.kind
+        else {
+            unreachable!("a vulnerability finding")
+        };
         *aliases = vec!["CVE-1 **bold** ![i](https://evil.invalid/i.png)".into()];
         *references = vec![
             "javascript:alert(1)".into(),

@@ -131,11 +131,16 @@ pub fn report_with(findings: Vec<Finding>) -> ScanReport {
         component(Ecosystem::CratesIo, "serde", "1.0.200", "Cargo.lock", 300),
         django_unresolved(),
     ];
-    components.extend(findings.iter().map(|f| match &f.kind {
-        FindingKind::Vulnerability { package, .. } => package.clone(),
+    components.extend(findings.iter().filter_map(|f| match &f.kind {
+        FindingKind::Vulnerability { package, .. } => Some(package.clone()),
+        FindingKind::Secret { .. } => None,
     }));
-    let time_package = match time().kind {
-        FindingKind::Vulnerability { package, .. } => package,
+    let FindingKind::Vulnerability {
+        package: time_package,
+        ..
+    } = time().kind
+    else {
+        unreachable!("time() is a vulnerability")
     };
     components.push(time_package);
     ScanReport {
