@@ -2,10 +2,11 @@
 //! cases, per source repository and overall, then the misses.
 //!
 //! ```text
-//! cargo run -p rampart-secrets --example accuracy [-- [--misses] [--by-hint] [--rules DIR]]
+//! cargo run -p rampart-secrets --example accuracy [-- [--misses [--full]] [--by-hint] [--rules DIR]]
 //! ```
 //! `--misses` lists every wrong case (with the matches the value filters
-//! dropped); `--by-hint` groups misses by exact `rule_hint`, not family; `--rules DIR` evaluates the `*.toml`
+//! dropped; `--full` prints each case's whole text, not its first 160
+//! characters); `--by-hint` groups misses by exact `rule_hint`, not family; `--rules DIR` evaluates the `*.toml`
 //! rule files of DIR instead of the built-in ones (for rule authors).
 //! The fixtures are found as in the tests (`RAMPART_FIXTURES`, default
 //! `../shared/fixtures`).
@@ -20,6 +21,7 @@ fn main() {
     };
     let args: Vec<String> = std::env::args().collect();
     let show_misses = args.iter().any(|a| a == "--misses");
+    let full = args.iter().any(|a| a == "--full");
     let report = match args.iter().position(|a| a == "--rules") {
         None => accuracy::evaluate(&dir),
         Some(i) => {
@@ -59,7 +61,8 @@ fn main() {
         println!("\nmisses:");
         for m in &report.misses {
             let kind = if m.expected_secret { "FN" } else { "FP" };
-            let text: String = m.text.chars().take(160).collect();
+            let limit = if full { usize::MAX } else { 160 };
+            let text: String = m.text.chars().take(limit).collect();
             println!(
                 "{kind} [{}] fired={:?} dropped={:?}\n    {}\n    {text:?}",
                 m.rule_hint, m.fired, m.rejected, m.source

@@ -5,10 +5,11 @@
 //! ```text
 //! cargo run --release -p rampart-secrets --example rule_cost [-- MB]
 //! ```
-//! Not a benchmark of the scanner (which runs a regex only on inputs that
-//! contain one of its keywords); a way to spot patterns that are slow per
-//! byte, e.g. Unicode `\b` (`(?-u:\b)` is the fast ASCII form) or leading
-//! unbounded repetitions.
+//! Not a benchmark of the scanner (which runs a regex only in windows around
+//! the hits of its keywords or anchors; `benches/scan.rs` measures it); a way
+//! to spot patterns that are slow per byte, e.g. Unicode `\b` (`(?-u:\b)` is
+//! the fast ASCII form), and rules whose regex has to run over the whole
+//! input because no keyword or literal is part of every match.
 
 use std::time::Instant;
 
@@ -70,6 +71,20 @@ fn main() {
         ScanOptions {
             include_low_confidence: true,
         },
+    );
+    let whole: Vec<&str> = set
+        .rules()
+        .iter()
+        .filter(|r| scanner.runs_on_whole_input(&r.id) == Some(true))
+        .map(|r| r.id.as_str())
+        .collect();
+    println!(
+        "rules whose regex runs over the whole input (no literal in every match): {}",
+        if whole.is_empty() {
+            "none".to_string()
+        } else {
+            whole.join(", ")
+        }
     );
     let t = Instant::now();
     let found = scanner.scan(&data).len();

@@ -1,4 +1,29 @@
 //! The scanner: keyword prefilter, capture regexes, filters, suppression.
+//!
+//! One Aho-Corasick pass over the input finds every occurrence of every
+//! rule's keywords (ASCII case-insensitive, overlapping), of the rules'
+//! anchors, and of the suppression marker. A rule runs only on inputs that
+//! contain one of its keywords (as always), and its regex runs only where it
+//! can match:
+//!
+//! - For almost every rule, each possible match contains one of a few
+//!   strings, its *anchors* ([`crate::window`] proves it from the pattern):
+//!   the keywords themselves for most rules, literals of the pattern for
+//!   the rest (`private.key` when the keywords only list `private_key`;
+//!   `KEY` when the keyword `telnyx` is context elsewhere in the file). The
+//!   regex runs only over a window around each anchor hit, sized so that it
+//!   holds every match containing that hit. Overlapping windows of a rule
+//!   are merged, so each byte is searched at most once per rule, and the
+//!   cost of a scan grows with the hits, not with the number of rules.
+//! - The few rules with no usable anchor run over the whole input, as
+//!   before.
+//!
+//! A window search sees the real input on both sides of the window
+//! (`captures_read_at` on the input cut [`LOOK_AHEAD`] bytes after the
+//! window), so `\b`, `^`, `$` and the patterns' `(?:[^…]|$)` tails behave as
+//! in a search of the whole input, and the matches are the same ones, in the
+//! same order. Everything after the regexes (filters, lines, suppression) is
+//! one forward walk over the matches.
 
 use std::collections::HashMap;
 
@@ -7,6 +32,16 @@ use sha2::{Digest, Sha256};
 
 use crate::filters::{looks_like_placeholder, shannon_entropy};
 use crate::rules::{Confidence, Rule, Ruleset};
+use crate::window::{Outside, Plan, Run, Step, plan};
+
+/// A keyword: the rule runs only on inputs containing one.
+const GATE: u8 = 1;
+/// A string every match of the rule contains: its regex runs around it.
+const ANCHOR: u8 = 2;
+
+/// Bytes after a window that a search must still see: the look-arounds at a
+/// match's end (`\b`, `$`) read at most one UTF-8 character.
+const LOOK_AHEAD: usize = 4;
 
 /// The inline suppression marker.
 const IGNORE_MARKER: &str = "rampart:ignore";
@@ -42,10 +77,15 @@ pub struct Scanner {
     /// For each rule of `rules`, its index in `known_ids`.
     known_index: Vec<usize>,
     automaton: AhoCorasick,
-    /// Automaton pattern index → rules using that keyword. The last pattern
-    /// is the suppression marker (no rules).
-    keyword_rules: Vec<Vec<usize>>,
+    /// Automaton pattern index → the rules using that string, and how (a
+    /// [`GATE`] and/or an [`ANCHOR`]). The last pattern is the suppression
+    /// marker (no rules).
+    keyword_rules: Vec<Vec<(usize, u8)>>,
     marker_pattern: usize,
+    /// For each rule of `rules`, where its regex runs.
+    plans: Vec<Plan>,
+    /// The plans' unbounded steps, with how to find the ends of their runs.
+    runs: Vec<(Run, Outside)>,
 }
 
 impl Scanner {
@@ -58,18 +98,55 @@ impl Scanner {
             .filter(|r| options.include_low_confidence || r.confidence != Confidence::Low)
             .cloned()
             .collect();
-        let mut patterns: Vec<String> = Vec::new();
-        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
-        for (i, rule) in rules.iter().enumerate() {
-            for kw in &rule.keywords {
-                let lower = kw.to_ascii_lowercase();
-                match patterns.iter().position(|p| *p == lower) {
-                    Some(p) => keyword_rules[p].push(i),
-                    None => {
-                        patterns.push(lower);
-                        keyword_rules.push(vec![i]);
-                    }
+        let mut runs = Vec::new();
+        let plans: Vec<Plan> = rules
+            .iter()
+            .map(|r| plan(r.pattern.as_str(), &r.keywords, &mut runs))
+            .collect();
+        let runs = runs
+            .into_iter()
+            .map(|r| {
+                let outside = Outside::of(&r.set);
+                (r, outside)
+            })
+            .collect();
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<(usize, u8)>> = Vec::new();
+        let mut add = |text: &[u8], rule: usize, role: u8| {
+            let lower = text.to_ascii_lowercase();
+            let p = match patterns.iter().position(|p| *p == lower) {
+                Some(p) => p,
+                None => {
+                    patterns.push(lower);
+                    keyword_rules.push(Vec::new());
+                    patterns.len() - 1
                 }
+            };
+            match keyword_rules[p].iter_mut().find(|(r, _)| *r == rule) {
+                Some((_, roles)) => *roles |= role,
+                None => keyword_rules[p].push((rule, role)),
+            }
+        };
+        for (i, rule) in rules.iter().enumerate() {
+            match &plans[i] {
+                Plan::Window {
+                    anchors: Some(anchors),
+                    ..
+                } => {
+                    rule.keywords
+                        .iter()
+                        .for_each(|k| add(k.as_bytes(), i, GATE));
+                    anchors.iter().for_each(|a| add(a, i, ANCHOR));
+                }
+                Plan::Window { anchors: None, .. } => {
+                    rule.keywords
+                        .iter()
+                        .for_each(|k| add(k.as_bytes(), i, GATE | ANCHOR));
+                }
+                Plan::Whole => rule
+                    .keywords
+                    .iter()
+                    .for_each(|k| add(k.as_bytes(), i, GATE)),
             }
         }
         let known_ids: HashMap<String, usize> = ruleset
@@ -79,7 +156,7 @@ impl Scanner {
             .map(|(i, r)| (r.id.clone(), i))
             .collect();
         let marker_pattern = patterns.len();
-        patterns.push(IGNORE_MARKER.to_string());
+        patterns.push(IGNORE_MARKER.as_bytes().to_vec());
         keyword_rules.push(Vec::new());
         // A DFA is markedly faster than the NFA for a few hundred keywords
         // (and a few MB at most); fall back to the library's choice if a
@@ -102,7 +179,16 @@ impl Scanner {
             automaton,
             keyword_rules,
             marker_pattern,
+            plans,
+            runs,
         }
+    }
+
+    /// Whether `id`'s regex runs over the whole input rather than around its
+    /// keyword hits (see the module doc); for rule authors and tests.
+    pub fn runs_on_whole_input(&self, id: &str) -> Option<bool> {
+        let i = self.rules.iter().position(|r| r.id == id)?;
+        Some(self.plans[i] == Plan::Whole)
     }
 
     /// The rules this scanner runs.
@@ -117,33 +203,21 @@ impl Scanner {
 
     /// Every secret in `bytes`, sorted by position then rule id.
     pub fn scan(&self, bytes: &[u8]) -> Vec<SecretMatch> {
-        // 1. One pass over the keywords (overlapping, so `sk_` inside
-        //    `sk_live_` still counts) picks the candidate rules and finds the
-        //    suppression markers.
-        let (candidate, markers) = self.candidates(bytes);
-
-        // 2. The candidates' regexes and the value filters.
+        let hits = self.locate(bytes);
         let mut found: Vec<(usize, usize, usize, String)> = Vec::new();
-        for (ri, rule) in self.rules.iter().enumerate() {
-            if !candidate[ri] {
-                continue;
+        self.each_capture(bytes, &hits, |ri, start, end, value| {
+            let secret = String::from_utf8_lossy(value);
+            if check(&self.rules[ri], &secret).is_ok() {
+                found.push((start, end, ri, secret.into_owned()));
             }
-            for caps in rule.pattern.captures_iter(bytes) {
-                let Some(g) = caps.get(1) else { continue };
-                let secret = String::from_utf8_lossy(g.as_bytes()).into_owned();
-                if check(rule, &secret).is_err() {
-                    continue;
-                }
-                found.push((g.start(), g.end(), ri, secret));
-            }
-        }
+        });
         if found.is_empty() {
             return Vec::new();
         }
         found.sort_by_key(|a| (a.0, a.1, a.2));
         found.dedup_by(|a, b| (a.0, a.1, a.2) == (b.0, b.1, b.2));
 
-        // 3. Lines and suppression, in one forward walk (linear overall).
+        // Lines and suppression, in one forward walk (linear overall).
         let mut out = Vec::with_capacity(found.len());
         let mut pos = 0usize;
         let mut line = 1usize;
@@ -151,21 +225,17 @@ impl Scanner {
         let mut line_end: Option<usize> = None;
         let mut line_ignores = LineIgnores::default();
         for (start, end, ri, secret) in found {
-            for (i, &b) in bytes[pos..start].iter().enumerate() {
-                if b == b'\n' {
-                    line += 1;
-                    line_start = pos + i + 1;
-                    line_end = None;
-                }
+            let skipped = &bytes[pos..start];
+            if let Some(last) = memchr::memrchr(b'\n', skipped) {
+                line += memchr::memchr_iter(b'\n', skipped).count();
+                line_start = pos + last + 1;
+                line_end = None;
             }
             pos = start;
             if line_end.is_none() {
-                let le = bytes[start..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(bytes.len(), |p| start + p);
+                let le = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |p| start + p);
                 line_end = Some(le);
-                line_ignores = self.line_ignores(bytes, &markers, line_start, le);
+                line_ignores = self.line_ignores(bytes, &hits.markers, line_start, le);
             }
             if line_ignores.all
                 || line_ignores
@@ -189,41 +259,173 @@ impl Scanner {
         out
     }
 
-    /// Which rules have a keyword in `bytes`, and where the suppression
-    /// markers are.
-    fn candidates(&self, bytes: &[u8]) -> (Vec<bool>, Vec<usize>) {
-        let mut candidate = vec![false; self.rules.len()];
-        let mut markers: Vec<usize> = Vec::new();
+    /// The keyword pass: where each rule's regex must run, and where the
+    /// suppression markers are.
+    fn locate(&self, bytes: &[u8]) -> Hits {
+        let mut hits = Hits {
+            gated: vec![false; self.rules.len()],
+            windows: vec![Vec::new(); self.rules.len()],
+            markers: Vec::new(),
+        };
+        let mut runs = vec![RunCache::default(); self.runs.len()];
+        // Overlapping, so that `sk_` inside `sk_live_` still counts.
         for m in self.automaton.find_overlapping_iter(bytes) {
             let p = m.pattern().as_usize();
             if p == self.marker_pattern {
-                markers.push(m.start());
-            } else {
-                for &r in &self.keyword_rules[p] {
-                    candidate[r] = true;
+                hits.markers.push(m.start());
+                continue;
+            }
+            for &(r, role) in &self.keyword_rules[p] {
+                if role & GATE != 0 {
+                    hits.gated[r] = true;
+                }
+                let Plan::Window { before, after, .. } = &self.plans[r] else {
+                    continue;
+                };
+                if role & ANCHOR == 0 {
+                    continue;
+                }
+                let from = self.window_start(bytes, m.start(), m.end(), before, &mut runs);
+                let to = self.window_end(bytes, m.start(), m.end(), after, &mut runs);
+                let windows = &mut hits.windows[r];
+                match windows.last_mut() {
+                    Some(last) if from <= last.1 => {
+                        last.0 = last.0.min(from);
+                        last.1 = last.1.max(to);
+                    }
+                    _ => windows.push((from, to)),
                 }
             }
         }
-        (candidate, markers)
+        // Hits come in order of their end, and windows almost always start
+        // in the same order; a window that starts before its predecessor
+        // (a long keyword ending right after a short one) is merged here.
+        for (windows, &gated) in hits.windows.iter_mut().zip(&hits.gated) {
+            if !gated {
+                // Anchors without a keyword anywhere: the rule does not run.
+                windows.clear();
+            }
+            if !windows.is_sorted() {
+                windows.sort_unstable();
+                let mut merged: Vec<(usize, usize)> = Vec::with_capacity(windows.len());
+                for &(from, to) in windows.iter() {
+                    match merged.last_mut() {
+                        Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                        _ => merged.push((from, to)),
+                    }
+                }
+                *windows = merged;
+            }
+        }
+        hits
+    }
+
+    /// Calls `f(rule index, start, end, value)` for capture group 1 of every
+    /// regex match of the rules located in `hits`, rule by rule, in order of
+    /// position: the same matches as a search of the whole input.
+    fn each_capture(
+        &self,
+        bytes: &[u8],
+        hits: &Hits,
+        mut f: impl FnMut(usize, usize, usize, &[u8]),
+    ) {
+        for (ri, rule) in self.rules.iter().enumerate() {
+            if hits.gated[ri] && self.plans[ri] == Plan::Whole {
+                for caps in rule.pattern.captures_iter(bytes) {
+                    if let Some(g) = caps.get(1) {
+                        f(ri, g.start(), g.end(), g.as_bytes());
+                    }
+                }
+                continue;
+            }
+            if hits.windows[ri].is_empty() {
+                continue;
+            }
+            let mut locs = rule.pattern.capture_locations();
+            for &(from, to) in &hits.windows[ri] {
+                // Every match that starts in the window ends in it (that is
+                // how windows are sized); the bytes after it are there for
+                // the look-arounds only.
+                let haystack = &bytes[..(to + LOOK_AHEAD).min(bytes.len())];
+                let mut at = from;
+                while at < to {
+                    let Some(m) = rule.pattern.captures_read_at(&mut locs, haystack, at) else {
+                        break;
+                    };
+                    if m.start() >= to {
+                        break;
+                    }
+                    debug_assert!(m.end() <= to, "rule {}: match past its window", rule.id);
+                    if let Some((s, e)) = locs.get(1) {
+                        f(ri, s, e, &bytes[s..e]);
+                    }
+                    // A window rule's matches contain a keyword, so are never
+                    // empty; the `+ 1` only guarantees progress.
+                    at = if m.end() > m.start() {
+                        m.end()
+                    } else {
+                        m.end() + 1
+                    };
+                }
+            }
+        }
+    }
+
+    /// Where a window starts, walking left from the hit `[hs, he)` (the
+    /// first step is the part of the pattern that contains the hit).
+    fn window_start(
+        &self,
+        bytes: &[u8],
+        hs: usize,
+        he: usize,
+        steps: &[Step],
+        runs: &mut [RunCache],
+    ) -> usize {
+        let mut q = he;
+        for (k, step) in steps.iter().enumerate() {
+            q = match *step {
+                Step::Bytes(n) => q.saturating_sub(n),
+                Step::Run(r) => {
+                    runs[r].backward(bytes, &self.runs[r].1, if k == 0 { hs } else { q })
+                }
+            };
+        }
+        q
+    }
+
+    /// Where a window ends, walking right from the hit `[hs, he)`.
+    fn window_end(
+        &self,
+        bytes: &[u8],
+        hs: usize,
+        he: usize,
+        steps: &[Step],
+        runs: &mut [RunCache],
+    ) -> usize {
+        let mut p = hs;
+        for (k, step) in steps.iter().enumerate() {
+            p = match *step {
+                Step::Bytes(n) => p.saturating_add(n).min(bytes.len()),
+                Step::Run(r) => {
+                    runs[r].forward(bytes, &self.runs[r].1, if k == 0 { he } else { p })
+                }
+            };
+        }
+        p
     }
 
     /// For rule authors: the regex matches in `bytes` that the value filters
     /// dropped, as `(rule id, captured value, reason)`.
     pub fn rejected(&self, bytes: &[u8]) -> Vec<(String, String, Rejection)> {
         let mut out = Vec::new();
-        let (candidate, _) = self.candidates(bytes);
-        for (ri, rule) in self.rules.iter().enumerate() {
-            if !candidate[ri] {
-                continue;
+        let hits = self.locate(bytes);
+        self.each_capture(bytes, &hits, |ri, _, _, value| {
+            let rule = &self.rules[ri];
+            let secret = String::from_utf8_lossy(value);
+            if let Err(why) = check(rule, &secret) {
+                out.push((rule.id.clone(), secret.into_owned(), why));
             }
-            for caps in rule.pattern.captures_iter(bytes) {
-                let Some(g) = caps.get(1) else { continue };
-                let secret = String::from_utf8_lossy(g.as_bytes()).into_owned();
-                if let Err(why) = check(rule, &secret) {
-                    out.push((rule.id.clone(), secret, why));
-                }
-            }
-        }
+        });
         out
     }
 
@@ -261,6 +463,75 @@ impl Scanner {
             }
         }
         out
+    }
+}
+
+/// What the keyword pass found.
+struct Hits {
+    /// Rules with a keyword in the input.
+    gated: Vec<bool>,
+    /// For each rule, the merged windows `[from, to)` its regex runs over,
+    /// sorted and disjoint.
+    windows: Vec<Vec<(usize, usize)>>,
+    /// Positions of `rampart:ignore`, ascending.
+    markers: Vec<usize>,
+}
+
+/// The last run found by one unbounded step of one rule in this scan:
+/// `bytes[lo..hi]` are all in the step's set, and the run ends there in the
+/// step's direction (`hi` walking right, `lo` walking left). Hits arrive in
+/// order and each step has its own cache, so the positions a cache is asked
+/// about only grow (but for keywords of different lengths ending close
+/// together), and each run is scanned about once per step however many hits
+/// fall in it.
+#[derive(Debug, Clone, Copy, Default)]
+struct RunCache {
+    valid: bool,
+    lo: usize,
+    hi: usize,
+}
+
+impl RunCache {
+    /// The largest `hi` with `bytes[p..hi]` all in the set.
+    fn forward(&mut self, bytes: &[u8], outside: &Outside, p: usize) -> usize {
+        if p == bytes.len() {
+            return p;
+        }
+        if self.valid && self.lo <= p && p <= self.hi {
+            return self.hi;
+        }
+        if self.valid && p < self.lo && outside.first(&bytes[p..self.lo]).is_none() {
+            self.lo = p;
+            return self.hi;
+        }
+        let hi = outside.first(&bytes[p..]).map_or(bytes.len(), |k| p + k);
+        *self = Self {
+            valid: true,
+            lo: p,
+            hi,
+        };
+        hi
+    }
+
+    /// The smallest `lo` with `bytes[lo..p]` all in the set.
+    fn backward(&mut self, bytes: &[u8], outside: &Outside, p: usize) -> usize {
+        if p == 0 {
+            return 0;
+        }
+        if self.valid && self.lo <= p && p <= self.hi {
+            return self.lo;
+        }
+        if self.valid && p > self.hi && outside.last(&bytes[self.hi..p]).is_none() {
+            self.hi = p;
+            return self.lo;
+        }
+        let lo = outside.last(&bytes[..p]).map_or(0, |k| k + 1);
+        *self = Self {
+            valid: true,
+            lo,
+            hi: p,
+        };
+        lo
     }
 }
 
@@ -494,6 +765,53 @@ counter_examples = ['secret = "aaaaaaaaaa"']
     }
 
     const FP_A_B: &str = "59b271ae1bbcb1d31d41929817f4b16f";
+
+    /// Every built-in rule, leniently (the rule files' own validity is
+    /// `tests/rules.rs`'s business).
+    fn builtin_lenient() -> Scanner {
+        let mut all = Ruleset::default();
+        for (name, text) in crate::rules::BUILTIN_FILES {
+            if let Ok(set) = Ruleset::from_toml(name, text) {
+                let _ = all.extend(set);
+            }
+        }
+        Scanner::new(
+            &all,
+            ScanOptions {
+                include_low_confidence: true,
+            },
+        )
+    }
+
+    #[test]
+    fn windows_find_what_a_whole_input_search_finds() {
+        let windowed = builtin_lenient();
+        // The same scanner with every regex run over the whole input when
+        // one of its keywords occurs: the engine before windows.
+        let mut whole = windowed.clone();
+        whole.plans.iter_mut().for_each(|p| *p = Plan::Whole);
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for rule in windowed.rules() {
+            for text in rule.examples.iter().chain(&rule.counter_examples) {
+                inputs.push(text.clone().into_bytes());
+            }
+        }
+        let each = inputs.len();
+        for sep in [&b"\n"[..], b" ", b""] {
+            let joined = inputs[..each].join(sep);
+            inputs.push(joined);
+        }
+        for input in &inputs {
+            assert_eq!(windowed.scan(input), whole.scan(input));
+            assert_eq!(windowed.rejected(input), whole.rejected(input));
+        }
+        let anchored = windowed
+            .plans
+            .iter()
+            .filter(|p| matches!(p, Plan::Window { .. }))
+            .count();
+        assert!(anchored * 10 >= windowed.plans.len() * 9, "{anchored}");
+    }
 
     #[test]
     fn hostile_input_finishes() {

@@ -46,6 +46,86 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "insert-your",
 ];
 
+/// Whole values (case-insensitive) that name a type, a null or a validation
+/// state rather than hold a secret: `secret: "string"`, `password is
+/// "required"`. (`password`/`secret` as values stay findings: they are weak
+/// credentials that do get deployed.)
+const FILLER_VALUES: &[&str] = &[
+    "string",
+    "null",
+    "none",
+    "nil",
+    "undefined",
+    "true",
+    "false",
+    "required",
+    "optional",
+    "empty",
+];
+
+/// Template syntax that stands for a value filled in later: `${NAME}` (shell,
+/// JS, Terraform), `{{ expr }}` (Jinja, Go, Handlebars) and `%(name)s`
+/// (Python). Only well-formed markers count: random secrets may contain
+/// `${`, `{{` or `%(` by chance (`m{{h}o)p${e]…`, Django's generated keys).
+fn has_template_marker(v: &str) -> bool {
+    dollar_brace_template(v) || double_brace_template(v) || percent_template(v)
+}
+
+/// `${` then a name or expression without braces or `$`, with balanced
+/// brackets, then `}`.
+fn dollar_brace_template(v: &str) -> bool {
+    v.match_indices("${").any(|(i, _)| {
+        let rest = &v[i + 2..];
+        let Some(end) = rest.find('}') else {
+            // Cut off by the capture (`${VAR` before a space or quote).
+            return !rest.is_empty() && !rest.contains(['{', '$']);
+        };
+        let inner = &rest[..end];
+        !inner.is_empty() && !inner.contains(['{', '$']) && balanced(inner)
+    })
+}
+
+/// `{{ … }}` whose inside has no brace, or a `{{` / `}}` whose other half was
+/// cut off by the capture.
+fn double_brace_template(v: &str) -> bool {
+    match (v.find("{{"), v.rfind("}}")) {
+        (Some(open), Some(close)) if open + 2 <= close => !v[open + 2..close].contains(['{', '}']),
+        (Some(_), None) | (None, Some(_)) => true,
+        _ => false,
+    }
+}
+
+/// `%(name)` followed by a conversion letter (`%(password)s`).
+fn percent_template(v: &str) -> bool {
+    v.match_indices("%(").any(|(i, _)| {
+        let rest = &v[i + 2..];
+        let name_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        name_len > 0
+            && rest[name_len..].starts_with(')')
+            && rest[name_len + 1..]
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic())
+    })
+}
+
+/// Whether `()` and `[]` nest properly in `s`.
+fn balanced(s: &str) -> bool {
+    let mut stack = Vec::new();
+    for c in s.chars() {
+        match c {
+            '(' | '[' => stack.push(c),
+            ')' if stack.pop() != Some('(') => return false,
+            ']' if stack.pop() != Some('[') => return false,
+            _ => {}
+        }
+    }
+    stack.is_empty()
+}
+
 /// Whether a captured value looks like a placeholder rather than a secret:
 /// templates (`${VAR}`, `{{x}}`, `<token>`, `%(x)s`, `$(cmd)`), filler
 /// (`xxxx`, `EXAMPLE`, `changeme`, `your_api_key`, …), a value dominated by
@@ -56,14 +136,15 @@ pub fn looks_like_placeholder(value: &str) -> bool {
     if v.is_empty() {
         return true;
     }
-    if v.contains("${")
-        || v.contains("{{")
-        || v.contains("}}")
-        || v.contains("%(")
+    if has_template_marker(v)
         || v.contains("$(")
         || (v.starts_with('<') && v.ends_with('>'))
         || (v.contains('<') && v.contains('>') && v.find('<') < v.rfind('>'))
     {
+        return true;
+    }
+    // A whole value in backticks is shell command substitution, not a secret.
+    if v.len() > 2 && v.starts_with('`') && v.ends_with('`') {
         return true;
     }
     // `$NAME` (a shell or env reference) as the whole value.
@@ -77,6 +158,9 @@ pub fn looks_like_placeholder(value: &str) -> bool {
     }
     let lower = v.to_ascii_lowercase();
     if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    if FILLER_VALUES.contains(&lower.as_str()) {
         return true;
     }
     let len = v.chars().count();
@@ -155,6 +239,16 @@ mod tests {
             "abcdefghijklmnop",
             "sk_live_****************",
             "REDACTED",
+            "${DB_PASSWORD:-admin}",
+            "${var.db_password}",
+            "${secrets[0]}",
+            "{{ csrf_token() }}",
+            "{{.Values.password}}",
+            "{{ vault_token",
+            "prefix-%(password)s",
+            "`cat /run/secret`",
+            "None",
+            "required",
         ] {
             assert!(looks_like_placeholder(p), "{p}");
         }
@@ -164,6 +258,10 @@ mod tests {
             "d7V3DnI8lFPPwtV5ASPZHu8q",
             "S3cr3t!pa55-w0rd",
             "$2b$10$N9qo8uLOickgx2ZMRZoMye",
+            // Random values that happen to contain template-like pairs.
+            "m{{h}o)p${e]nob(ody[finds>-_$#thisone}}",
+            "django-insecure-c4&w!%(^+m0qz9t=@b7k#l2v^yr1s8u3x$",
+            "`-7hQ2f~pWz9kLx^\\JmR4",
         ] {
             assert!(!looks_like_placeholder(s), "{s}");
         }

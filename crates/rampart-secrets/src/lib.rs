@@ -12,10 +12,22 @@
 
 mod engine;
 mod filters;
+mod findings;
+mod git;
+mod known_public;
 mod rules;
 mod validators;
+mod window;
 
 pub use engine::{Rejection, ScanOptions, Scanner, SecretMatch, fingerprint, redact};
 pub use filters::{looks_like_placeholder, shannon_entropy};
+pub use findings::{
+    DEFAULT_LOWER_CONFIDENCE_PATHS, FindingOptions, PathRuleError, PathRules, SecretCollector,
+    secret_fingerprint,
+};
+pub use git::{
+    BlobOrigin, BlobReader, GitError, History, HistoryBlob, RevSelection, StagedBlob, staged_blobs,
+};
+pub use known_public::is_known_public;
 pub use rules::{BUILTIN_FILES, Confidence, Rule, RuleError, Ruleset, Severity, Validator};
 pub use validators::{github_checksum, validate_github_crc32, validate_jwt};

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use regex::bytes::Regex;
+use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 
 /// The engine's own small rule file, for unit tests that must not depend on
@@ -249,6 +249,11 @@ impl Ruleset {
         Ok(())
     }
 
+    /// Keeps only the rules `keep` accepts (to switch rules off).
+    pub fn retain(&mut self, keep: impl FnMut(&Rule) -> bool) {
+        self.rules.retain(keep);
+    }
+
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
@@ -321,7 +326,13 @@ fn validate(file: &str, r: RawRule) -> Result<Rule, RuleError> {
     if r.keywords.iter().any(|k| k.is_empty()) {
         return Err(err("keywords", "keywords must not be empty strings".into()));
     }
-    let pattern = Regex::new(&r.pattern).map_err(|e| err("pattern", e.to_string()))?;
+    // Credentials are ASCII: without Unicode, `\w`, `\s`, `\b` and `.` are
+    // byte classes, which compile several times faster (the whole rule set
+    // was ~1 s of start-up with Unicode classes) and match faster too.
+    let pattern = RegexBuilder::new(&r.pattern)
+        .unicode(false)
+        .build()
+        .map_err(|e| err("pattern", e.to_string()))?;
     if pattern.captures_len() < 2 {
         return Err(err(
             "pattern",

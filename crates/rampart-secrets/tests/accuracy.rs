@@ -9,10 +9,11 @@
 #[allow(dead_code)]
 mod accuracy;
 
-/// Floors (fractions), measured minus a margin. Measured 2026-11-27 21:48
-/// UTC with 362 rules: precision 98.4 %, recall 85.2 %.
-const MIN_PRECISION: f64 = 0.95;
-const MIN_RECALL: f64 = 0.80;
+/// Floors (fractions), measured minus a margin. Measured 2026-11-27 23:20
+/// UTC with 371 rules, all confidence levels counted (the evaluation turns
+/// low-confidence rules on): precision 98.6 %, recall 94.1 %.
+const MIN_PRECISION: f64 = 0.96;
+const MIN_RECALL: f64 = 0.92;
 
 #[test]
 fn accuracy_on_shared_cases() {

@@ -55,10 +55,10 @@ fn examples_and_counter_examples() {
     );
 }
 
-/// About the number of rules present when this floor was last raised (362
+/// About the number of rules present when this floor was last raised (371
 /// on 2026-11-27, a little margin left while the rule files settle). Raise it
 /// as rules are added.
-const MIN_RULES: usize = 350;
+const MIN_RULES: usize = 365;
 
 #[test]
 fn rule_count_per_file() {
