@@ -457,11 +457,16 @@ mod tests {
         assert!(PathRules::new(false, &["a[".into()]).is_err());
     }
 
+    const PINNED_A_B: &str = "e48118919b155e2530c4e202bf6fe7d2";
+
     #[test]
     fn fingerprints_depend_on_rule_and_value_only() {
         let a = secret_fingerprint("github-pat", "v1");
         assert_eq!(a, secret_fingerprint("github-pat", "v1"));
         assert_ne!(a, secret_fingerprint("github-pat", "v2"));
         assert_ne!(a, secret_fingerprint("gitlab-pat", "v1"));
+        // Baselines and ignores store these: a change of scheme must be a
+        // deliberate, versioned decision, never an accident.
+        assert_eq!(secret_fingerprint("a", "b").as_str(), PINNED_A_B);
     }
 }

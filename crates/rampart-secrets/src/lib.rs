@@ -19,7 +19,7 @@ mod rules;
 mod validators;
 mod window;
 
-pub use engine::{Rejection, ScanOptions, Scanner, SecretMatch, fingerprint, redact};
+pub use engine::{Rejection, ScanOptions, Scanner, SecretMatch, redact};
 pub use filters::{looks_like_placeholder, shannon_entropy};
 pub use findings::{
     DEFAULT_LOWER_CONFIDENCE_PATHS, FindingOptions, PathRuleError, PathRules, SecretCollector,
