@@ -67,9 +67,32 @@ pub enum WalkError {
     },
 }
 
-/// Finds every supported lockfile under `root`, honouring `.gitignore` and
-/// skipping vendored and build directories. Results are sorted by path.
-pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome, WalkError> {
+/// A regular file a walk kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkedFile {
+    pub path: PathBuf,
+    /// The path relative to the scan root, `/`-separated.
+    pub display_path: String,
+}
+
+/// What [`walk_files`] found.
+#[derive(Debug, Default)]
+pub struct FileWalk {
+    pub files: Vec<WalkedFile>,
+    pub skipped: Vec<SkippedPath>,
+    /// Paths the walk could not read (permissions, broken links).
+    pub errors: Vec<SkippedPath>,
+}
+
+/// Every regular file under `root` whose name `keep` accepts, honouring
+/// `.gitignore` and the excludes and skipping vendored and build
+/// directories, sorted by path. Symbolic links are listed as skipped, never
+/// followed: following them could read outside the tree, or loop.
+pub fn walk_files(
+    root: &Path,
+    options: &WalkOptions,
+    mut keep: impl FnMut(&str) -> bool,
+) -> Result<FileWalk, WalkError> {
     let mut overrides = ignore::overrides::OverrideBuilder::new(root);
     for pattern in &options.excludes {
         overrides
@@ -84,7 +107,7 @@ pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome,
         source,
     })?;
 
-    let mut outcome = WalkOutcome::default();
+    let mut outcome = FileWalk::default();
     // filter_entry wants a 'static, thread-safe closure; the walk itself is
     // single-threaded, so the lock is never contended.
     let skipped_dirs = std::sync::Arc::new(std::sync::Mutex::new(Vec::<PathBuf>::new()));
@@ -127,15 +150,14 @@ pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome,
                 continue;
             }
         };
-        let Some(name) = entry.file_name().to_str() else {
+        if entry.file_type().is_some_and(|t| t.is_dir()) {
             continue;
-        };
-        let Some(kind) = LockfileKind::detect(name) else {
+        }
+        let name = entry.file_name().to_string_lossy();
+        if !keep(&name) {
             continue;
-        };
+        }
         if entry.path_is_symlink() {
-            // Following links could read outside the tree (or loop); say so
-            // instead of skipping silently.
             outcome.skipped.push(SkippedPath {
                 display_path: display_path(root, entry.path()),
                 reason: "symbolic link; not followed".into(),
@@ -145,10 +167,9 @@ pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome,
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        outcome.files.push(DiscoveredFile {
+        outcome.files.push(WalkedFile {
             display_path: display_path(root, entry.path()),
             path: entry.into_path(),
-            kind,
         });
     }
 
@@ -157,6 +178,33 @@ pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome,
         display_path: display_path(root, dir),
         reason: "vendored or build directory".into(),
     }));
+
+    Ok(outcome)
+}
+
+/// Finds every supported lockfile under `root`, honouring `.gitignore` and
+/// skipping vendored and build directories. Results are sorted by path.
+pub fn find_lockfiles(root: &Path, options: &WalkOptions) -> Result<WalkOutcome, WalkError> {
+    let walk = walk_files(root, options, |name| LockfileKind::detect(name).is_some())?;
+    let mut outcome = WalkOutcome {
+        files: Vec::with_capacity(walk.files.len()),
+        skipped: walk.skipped,
+        errors: walk.errors,
+    };
+    for file in walk.files {
+        let name = file
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some(kind) = LockfileKind::detect(&name) {
+            outcome.files.push(DiscoveredFile {
+                path: file.path,
+                display_path: file.display_path,
+                kind,
+            });
+        }
+    }
 
     // go.sum lists every version the module graph ever considered, not the
     // ones the build selects; next to a go.mod it would report versions that

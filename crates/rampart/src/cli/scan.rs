@@ -16,14 +16,50 @@ pub struct DbLocation {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Directory or lockfile to scan
+    /// Directory or file to scan (for --history and --staged: a path inside
+    /// the git repository)
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
-    /// Scan dependencies (lockfiles and manifests) for known vulnerabilities.
-    /// This is currently the only scanner, so it runs with or without the flag.
+    /// Scan dependencies (lockfiles and manifests) for known
+    /// vulnerabilities. With neither --deps nor --secrets, every scanner
+    /// that applies runs (as `[scan]` in rampart.toml allows)
     #[arg(long)]
     pub deps: bool,
+
+    /// Scan for hard-coded secrets (API keys, tokens, private keys,
+    /// passwords in connection strings)
+    #[arg(long)]
+    pub secrets: bool,
+
+    /// Scan every distinct blob of the git history for secrets instead of
+    /// the working tree (implies --secrets)
+    #[arg(long, conflicts_with = "staged")]
+    pub history: bool,
+
+    /// With --history: only commits after REV (REV..HEAD), or a range A..B
+    #[arg(long, value_name = "REV|A..B", requires = "history")]
+    pub since: Option<String>,
+
+    /// Scan only the files staged for the next commit (for pre-commit hooks;
+    /// implies --secrets)
+    #[arg(long)]
+    pub staged: bool,
+
+    /// Print secret values in full instead of redacted (`ghp_…`). Never use
+    /// this in CI logs
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// Also run the generic, lower-confidence secret rules
+    /// (`password = "…"` assignments with random-looking values)
+    #[arg(long)]
+    pub low_confidence: bool,
+
+    /// Skip (and count) files larger than this for secrets: bytes, or with
+    /// a K, M or G suffix [default: from rampart.toml, else 10M]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
 
     /// Output format: table, json, sarif, cyclonedx or markdown
     #[arg(long, short = 'f', default_value = "table", value_name = "FORMAT")]
@@ -74,6 +110,25 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub db: DbLocation,
+}
+
+/// `1048576`, `512K`, `10M`, `1G` (binary multiples).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, multiplier) = match text.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&text[..i], 1u64 << 10),
+        Some((i, 'm' | 'M')) => (&text[..i], 1 << 20),
+        Some((i, 'g' | 'G')) => (&text[..i], 1 << 30),
+        _ => (text, 1),
+    };
+    let n: u64 = digits.trim().parse().map_err(|_| {
+        format!("invalid size {text:?} (expected bytes or a number with K, M or G)")
+    })?;
+    match n.checked_mul(multiplier) {
+        Some(0) => Err("the size limit must be positive".into()),
+        Some(bytes) => Ok(bytes),
+        None => Err(format!("size {text:?} is too large")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

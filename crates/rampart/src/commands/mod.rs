@@ -3,4 +3,5 @@ pub mod audit;
 pub mod db;
 pub mod incident;
 pub mod scan;
+pub mod secrets;
 pub mod serve;

@@ -15,6 +15,7 @@ use rampart_report::{
 
 use crate::cli::{ColorChoice, ScanArgs};
 use crate::commands::db::{data_age_days, open_for_scan};
+use crate::commands::secrets::{SecretScan, rev_selection};
 use crate::paths;
 
 /// Larger files are not lockfiles anyone wrote; reading them whole would let
@@ -26,23 +27,144 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let root_meta =
         std::fs::metadata(&root).with_context(|| format!("cannot scan {}", root.display()))?;
     let policy = load_policy(&args, &root, root_meta.is_dir())?;
-    if !scanners_enabled(&args, &policy) {
+    let plan = plan_scanners(&args, &policy, &root, root_meta.is_dir())?;
+    if !plan.deps && !plan.secrets {
+        eprintln!(
+            "{}: `[scan]` turns every scanner off; nothing to do (pass --deps or --secrets to scan anyway)",
+            policy.path
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let threshold = args.fail_on.unwrap_or(policy.fail_on);
     let mut report = ScanReport::new(env!("CARGO_PKG_VERSION"), root.display().to_string());
     report.threshold = threshold;
+    report.dependencies_scanned = plan.deps;
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
 
-    let files = discover_files(&args, &policy, &root, root_meta.is_dir(), &mut report)?;
+    let mut findings = Vec::new();
+    if plan.deps {
+        findings.extend(scan_dependencies(
+            &args,
+            &policy,
+            &root,
+            root_meta.is_dir(),
+            threads,
+            &mut report,
+        )?);
+    }
+    if plan.secrets {
+        findings.extend(scan_secrets(
+            &args,
+            &policy,
+            &root,
+            root_meta.is_dir(),
+            threads,
+            &mut report,
+        )?);
+    }
+
+    let today = jiff::ZonedDateTime::now().date();
+    let mut outcome = policy.apply(findings, today);
+    if let Some(path) = &args.baseline {
+        let baseline = Baseline::load(path)?;
+        outcome.apply_baseline(&baseline);
+    }
+    if let Some(path) = &args.write_baseline {
+        let all = outcome
+            .active
+            .iter()
+            .chain(outcome.ignored.iter().map(|i| &i.finding));
+        Baseline::from_findings(all).save(path)?;
+    }
+    report.findings = outcome.active;
+    report.ignored = outcome.ignored;
+    report.expired_ignores = outcome.expired_ignores;
+    report.normalize();
+
+    // A reader that stops early (`| head`) is not an error, but the exit
+    // code must still gate the build.
+    if let Err(err) = write_report(&args, &report)
+        && !crate::is_broken_pipe(&err)
+    {
+        return Err(err);
+    }
+    // The table says this itself; machine output must stay byte-identical
+    // from day to day, so the warning goes to stderr.
+    if args.format != Format::Table
+        && let Some(db) = report.database.as_ref().filter(|db| db.is_stale())
+    {
+        eprintln!(
+            "warning: the newest advisory in the database is {} days old; run `rampart db update`",
+            db.age_days.unwrap_or_default()
+        );
+    }
+    Ok(ExitCode::from(report.exit_code()))
+}
+
+/// Which scanners run.
+struct ScannerPlan {
+    deps: bool,
+    secrets: bool,
+}
+
+/// `--deps`/`--secrets` pick scanners; without either, every scanner that
+/// applies runs unless `[scan]` in rampart.toml turns it off. `--history`
+/// and `--staged` read git objects, which only the secret scanner does.
+fn plan_scanners(
+    args: &ScanArgs,
+    policy: &Policy,
+    root: &Path,
+    root_is_dir: bool,
+) -> anyhow::Result<ScannerPlan> {
+    let git_mode = args.history || args.staged;
+    if git_mode {
+        if args.deps {
+            anyhow::bail!(
+                "--deps cannot be combined with --history or --staged: dependency scanning reads the working tree"
+            );
+        }
+        return Ok(ScannerPlan {
+            deps: false,
+            secrets: true,
+        });
+    }
+    if args.deps || args.secrets {
+        return Ok(ScannerPlan {
+            deps: args.deps,
+            secrets: args.secrets,
+        });
+    }
+    // A single file that is not a lockfile is only a secret-scanning target.
+    let deps_apply = root_is_dir
+        || root
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| LockfileKind::detect(n).is_some());
+    Ok(ScannerPlan {
+        deps: deps_apply && policy.scan.deps != Some(false),
+        secrets: policy.scan.secrets != Some(false),
+    })
+}
+
+/// Extracts components, matches them against the advisory database and
+/// records what was read in `report`; returns the vulnerability findings.
+fn scan_dependencies(
+    args: &ScanArgs,
+    policy: &Policy,
+    root: &Path,
+    root_is_dir: bool,
+    threads: usize,
+    report: &mut ScanReport,
+) -> anyhow::Result<Vec<rampart_core::Finding>> {
+    let files = discover_files(args, policy, root, root_is_dir, report)?;
 
     // Input problems (a path that is not a lockfile) are reported before a
     // missing database, so the first error a user sees is about their input.
     let db = open_for_scan(&paths::advisory_db(&args.db.db)?)?;
 
-    let confine_to = include_root(&root, root_meta.is_dir())?;
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
+    let confine_to = include_root(root, root_is_dir)?;
     for (file, extracted) in files.iter().zip(extract_all(&files, &confine_to, threads)) {
         match extracted {
             Ok(components) => {
@@ -83,62 +205,44 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or(rampart_report::DEFAULT_MAX_DATABASE_AGE_DAYS),
     });
 
-    let today = jiff::ZonedDateTime::now().date();
-    let mut outcome = policy.apply(matched.findings, today);
-    if let Some(path) = &args.baseline {
-        let baseline = Baseline::load(path)?;
-        outcome.apply_baseline(&baseline);
-    }
-    if let Some(path) = &args.write_baseline {
-        let all = outcome
-            .active
-            .iter()
-            .chain(outcome.ignored.iter().map(|i| &i.finding));
-        Baseline::from_findings(all).save(path)?;
-    }
-    report.findings = outcome.active;
-    report.ignored = outcome.ignored;
-    report.expired_ignores = outcome.expired_ignores;
-    report.normalize();
-
-    // A reader that stops early (`| head`) is not an error, but the exit
-    // code must still gate the build.
-    if let Err(err) = write_report(&args, &report)
-        && !crate::is_broken_pipe(&err)
-    {
-        return Err(err);
-    }
-    // The table says this itself; machine output must stay byte-identical
-    // from day to day, so the warning goes to stderr.
-    if args.format != Format::Table
-        && let Some(db) = report.database.as_ref().filter(|db| db.is_stale())
-    {
-        eprintln!(
-            "warning: the newest advisory in the database is {} days old; run `rampart db update`",
-            db.age_days.unwrap_or_default()
-        );
-    }
-    Ok(ExitCode::from(report.exit_code()))
+    Ok(matched.findings)
 }
 
-/// Whether the policy's scanner toggles leave anything to do, saying
-/// plainly what a toggle does or does not do: dependency scanning is the
-/// only scanner this build has.
-fn scanners_enabled(args: &ScanArgs, policy: &Policy) -> bool {
-    if policy.scan.secrets == Some(true) {
-        eprintln!(
-            "warning: {}: `[scan] secrets = true` has no effect: secret scanning is not available in this version",
-            policy.path
-        );
-    }
-    if policy.scan.deps == Some(false) && !args.deps {
-        eprintln!(
-            "{}: `[scan] deps = false` turns off dependency scanning, the only scanner in this version; nothing to do (pass --deps to scan anyway)",
-            policy.path
-        );
-        return false;
-    }
-    true
+/// Runs the secret scanner on the working tree, the staged blobs or the
+/// history, and records what it covered in `report`.
+fn scan_secrets(
+    args: &ScanArgs,
+    policy: &Policy,
+    root: &Path,
+    root_is_dir: bool,
+    threads: usize,
+    report: &mut ScanReport,
+) -> anyhow::Result<Vec<rampart_core::Finding>> {
+    let scan = SecretScan::new(args, policy)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.clamp(1, 256))
+        .build()
+        .context("cannot start the scanning threads")?;
+    let outcome = pool.install(|| {
+        if args.history {
+            let selection = rev_selection(args.since.as_deref())?;
+            scan.scan_history(root, &selection)
+        } else if args.staged {
+            scan.scan_staged(root)
+        } else {
+            let mut excludes = policy.exclude.clone();
+            excludes.extend(args.exclude.iter().cloned());
+            let walk = WalkOptions {
+                excludes,
+                no_ignore: args.no_ignore,
+            };
+            scan.scan_tree(root, &walk, root_is_dir)
+        }
+    })?;
+    report.secrets = Some(outcome.summary);
+    report.errors.extend(outcome.errors);
+    report.skipped.extend(outcome.skipped);
+    Ok(outcome.findings)
 }
 
 /// The lockfiles to extract: a walk of a directory, or the one file named.
@@ -380,11 +484,26 @@ fn write_report(args: &ScanArgs, report: &ScanReport) -> anyhow::Result<()> {
 }
 
 fn short_summary(report: &ScanReport) -> String {
+    let mut scope = Vec::new();
+    if report.dependencies_scanned {
+        scope.push(format!(
+            "{} packages from {} files",
+            report.components.len(),
+            report.scanned_files.len()
+        ));
+    }
+    if let Some(secrets) = &report.secrets {
+        scope.push(format!("{} files scanned for secrets", secrets.files));
+    }
+    let counts = report.severity_counts();
+    let breakdown = if counts.total() == 0 {
+        String::new()
+    } else {
+        format!(" ({})", counts.describe())
+    };
     format!(
-        "{} findings ({}) in {} packages from {} files",
+        "{} findings{breakdown} in {}",
         report.findings.len(),
-        report.severity_counts().describe(),
-        report.components.len(),
-        report.scanned_files.len()
+        scope.join("; ")
     )
 }

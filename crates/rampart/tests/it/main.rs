@@ -4,6 +4,7 @@
 
 mod db;
 mod scan;
+mod secrets;
 mod server;
 
 use std::path::{Path, PathBuf};
