@@ -27,9 +27,8 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-
 use crate::filters::{looks_like_placeholder, shannon_entropy};
+use crate::keywords::{KeywordHit, KeywordMatcher};
 use crate::rules::{Confidence, Rule, Ruleset};
 use crate::window::{Outside, Plan, Run, Step, plan};
 
@@ -75,7 +74,7 @@ pub struct Scanner {
     known_ids: HashMap<String, usize>,
     /// For each rule of `rules`, its index in `known_ids`.
     known_index: Vec<usize>,
-    automaton: AhoCorasick,
+    automaton: KeywordMatcher,
     /// Automaton pattern index → the rules using that string, and how (a
     /// [`GATE`] and/or an [`ANCHOR`]). The last pattern is the suppression
     /// marker (no rules).
@@ -157,19 +156,7 @@ impl Scanner {
         let marker_pattern = patterns.len();
         patterns.push(IGNORE_MARKER.as_bytes().to_vec());
         keyword_rules.push(Vec::new());
-        // A DFA is markedly faster than the NFA for a few hundred keywords
-        // (and a few MB at most); fall back to the library's choice if a
-        // huge custom rule set makes the DFA too large.
-        let mut builder = AhoCorasickBuilder::new();
-        builder
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard);
-        let automaton = builder
-            .clone()
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
-            .or_else(|_| builder.build(&patterns))
-            .expect("keyword automaton builds");
+        let automaton = KeywordMatcher::new(&patterns);
         let known_index = rules.iter().map(|r| known_ids[&r.id]).collect();
         Self {
             rules,
@@ -268,10 +255,12 @@ impl Scanner {
         };
         let mut runs = vec![RunCache::default(); self.runs.len()];
         // Overlapping, so that `sk_` inside `sk_live_` still counts.
-        for m in self.automaton.find_overlapping_iter(bytes) {
-            let p = m.pattern().as_usize();
+        let mut found: Vec<KeywordHit> = Vec::new();
+        self.automaton.find_all(bytes, &mut found);
+        for m in found {
+            let p = m.pattern;
             if p == self.marker_pattern {
-                hits.markers.push(m.start());
+                hits.markers.push(m.start);
                 continue;
             }
             for &(r, role) in &self.keyword_rules[p] {
@@ -284,8 +273,8 @@ impl Scanner {
                 if role & ANCHOR == 0 {
                     continue;
                 }
-                let from = self.window_start(bytes, m.start(), m.end(), before, &mut runs);
-                let to = self.window_end(bytes, m.start(), m.end(), after, &mut runs);
+                let from = self.window_start(bytes, m.start, m.end, before, &mut runs);
+                let to = self.window_end(bytes, m.start, m.end, after, &mut runs);
                 let windows = &mut hits.windows[r];
                 match windows.last_mut() {
                     Some(last) if from <= last.1 => {

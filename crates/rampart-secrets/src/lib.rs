@@ -14,6 +14,7 @@ mod engine;
 mod filters;
 mod findings;
 mod git;
+mod keywords;
 mod known_public;
 mod rules;
 mod validators;
