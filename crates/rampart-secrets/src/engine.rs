@@ -99,7 +99,13 @@ impl Scanner {
         let mut runs = Vec::new();
         let plans: Vec<Plan> = rules
             .iter()
-            .map(|r| plan(r.pattern.as_str(), &r.keywords, &mut runs))
+            .map(|r| {
+                if r.always_run {
+                    Plan::Whole
+                } else {
+                    plan(r.pattern.as_str(), &r.keywords, &mut runs)
+                }
+            })
             .collect();
         let runs = runs
             .into_iter()
@@ -249,7 +255,7 @@ impl Scanner {
     /// suppression markers are.
     fn locate(&self, bytes: &[u8]) -> Hits {
         let mut hits = Hits {
-            gated: vec![false; self.rules.len()],
+            gated: self.rules.iter().map(|r| r.always_run).collect(),
             windows: vec![Vec::new(); self.rules.len()],
             markers: Vec::new(),
         };

@@ -180,6 +180,9 @@ pub struct Rule {
     pub confidence: Confidence,
     pub severity: Severity,
     pub keywords: Vec<String>,
+    /// The rule has no keyword and its regex searches every input (a format
+    /// with no fixed literal, such as Discord's three-part tokens).
+    pub always_run: bool,
     pub pattern: Pattern,
     pub min_entropy: Option<f64>,
     pub validator: Option<Validator>,
@@ -225,6 +228,7 @@ struct RawRule {
     confidence: String,
     severity: String,
     keywords: Vec<String>,
+    always_run: Option<bool>,
     pattern: String,
     min_entropy: Option<f64>,
     validator: Option<String>,
@@ -377,8 +381,22 @@ fn validate(file: &str, r: RawRule, when: Compile) -> Result<Rule, RuleError> {
             ));
         }
     };
-    if r.keywords.is_empty() {
-        return Err(err("keywords", "needs at least one keyword".into()));
+    let always_run = r.always_run.unwrap_or(false);
+    match (r.keywords.is_empty(), always_run) {
+        (true, false) => {
+            return Err(err(
+                "keywords",
+                "needs at least one keyword (or `always_run = true` for a format with no literal: its regex then searches every input)".into(),
+            ));
+        }
+        (false, true) => {
+            return Err(err(
+                "always_run",
+                "a rule with keywords runs where they occur; drop the keywords or `always_run`"
+                    .into(),
+            ));
+        }
+        _ => {}
     }
     if r.keywords.iter().any(|k| k.is_empty()) {
         return Err(err("keywords", "keywords must not be empty strings".into()));
@@ -444,6 +462,7 @@ fn validate(file: &str, r: RawRule, when: Compile) -> Result<Rule, RuleError> {
         confidence,
         severity,
         keywords,
+        always_run,
         pattern,
         min_entropy: r.min_entropy,
         validator,

@@ -9,11 +9,12 @@
 #[allow(dead_code)]
 mod accuracy;
 
-/// Floors (fractions), measured minus a margin. Measured 2026-11-27 23:20
-/// UTC with 371 rules, all confidence levels counted (the evaluation turns
-/// low-confidence rules on): precision 98.6 %, recall 94.1 %.
+/// Floors (fractions). Measured 2026-11-28 00:48 UTC with 372 rules, all
+/// confidence levels counted (the evaluation turns low-confidence rules on):
+/// precision 98.6 %, recall 95.0 % (418 of 440). The recall floor is the
+/// issue's target itself, so losing any caught case fails the suite.
 const MIN_PRECISION: f64 = 0.96;
-const MIN_RECALL: f64 = 0.92;
+const MIN_RECALL: f64 = 0.95;
 
 #[test]
 fn accuracy_on_shared_cases() {
