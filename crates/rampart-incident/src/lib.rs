@@ -2,8 +2,10 @@
 //!
 //! Incident ids and codenames, severity and TLP markings, roles and the
 //! access decision, the 14 steps with the rules that guide their order, the
-//! structured records of steps 1–9, and the response-log entries written
-//! for every change.
+//! structured records of every step (evidence and its chain of custody,
+//! communications with their approvals, law enforcement, outside parties),
+//! indicators, the compromised-credential register, and the response-log
+//! entries written for every change.
 //!
 //! **Architecture invariant:** this crate is pure logic. It does no I/O, has
 //! no async code and knows neither SQL nor HTTP. Time comes in as an
@@ -11,9 +13,13 @@
 //! inputs and the store and server decide what to persist and return.
 
 mod access;
+mod comms;
+mod evidence;
 mod id;
+mod indicator;
 mod log;
 mod marking;
+mod outside;
 mod record;
 mod role;
 mod step;
@@ -24,15 +30,28 @@ pub use access::{
     BreakGlassApproval, BreakGlassError, BreakGlassGrant, BreakGlassNotification,
     BreakGlassRequest, BreakGlassState, IncidentMember, Viewer, incident_access,
 };
+pub use comms::{
+    Approval, Approver, Audience, CommsDecision, CommsDraft, CommsDraftContent, CommsDraftInput,
+    CommsError, CommsScope, CommsWarning, InsiderSignoff, SentRecord, carries_date,
+};
+pub use evidence::{
+    CustodyAction, CustodyEvent, EvidenceItem, EvidenceStorage, ExternalEvidenceInput,
+    ForensicAnalysis, Sha256Hex,
+};
 pub use id::{Codename, CodenameError, IncidentId, IncidentIdError};
+pub use indicator::{
+    ActorKind, AttackTechnique, Attribution, CompromisedCredential, CredentialFingerprint,
+    Indicator, IndicatorKind, Pap,
+};
 pub use log::{LogAction, LogTarget, ResponseLogEntry};
 pub use marking::{IncidentSeverity, MarkingParseError, Tlp};
+pub use outside::{LawEnforcementRecord, OutsideParty};
 pub use record::{
     ActionItem, ActionItemKind, ActionItemStatus, AffectedAsset, AssetKind, AttackTimelineEntry,
     AttackTimelineInput, AttackVector, AttackVectorKind, Certainty, CompromiseStatus,
     CompromisedDataSet, ContainmentAction, CutOffAction, DataClassification, DataImpact,
-    IsolationStatus, Likelihood, ReAttackAssessment, RecordError, RecordKind, RiskLevel,
-    StepRecord, SystemRiskAssessment, TimeZoneName,
+    IsolationStatus, LessonKind, LessonLearned, Likelihood, ReAttackAssessment, RecordError,
+    RecordKind, RiskLevel, StepRecord, SystemRiskAssessment, TimeZoneName,
 };
 pub use role::{GlobalRole, IncidentAction, MemberRole, RoleParseError, member_may};
 pub use step::{

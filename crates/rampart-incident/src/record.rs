@@ -1,4 +1,6 @@
-//! Structured records of steps 1, 2, 4, 5, 6, 7, 8 and 9.
+//! Structured records of the steps, and the [`StepRecord`] that holds any
+//! of them. The records of steps 10–14, indicators and credentials live in
+//! their own modules (`evidence`, `comms`, `outside`, `indicator`).
 //!
 //! Every type deserializes straight from the API's JSON, rejecting unknown
 //! fields; required text is [`NonEmptyText`], statuses are enums, and rules
@@ -11,6 +13,10 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::comms::{CommsDecision, CommsDraft};
+use crate::evidence::{CustodyAction, EvidenceItem, ForensicAnalysis};
+use crate::indicator::{Attribution, CompromisedCredential, Indicator, IndicatorKind};
+use crate::outside::{LawEnforcementRecord, OutsideParty};
 use crate::step::Step;
 use crate::text::{NonEmptyText, TextError, UserName};
 
@@ -34,6 +40,40 @@ pub enum RecordError {
         "field `timezone`: {input:?} is not a time-zone name such as `Europe/Berlin`, `UTC` or `+02:00`"
     )]
     TimeZone { input: String },
+    /// A digest that is not 64 hex digits.
+    #[error("field `sha256`: {input:?} is not a SHA-256 digest (64 hexadecimal digits)")]
+    Sha256 { input: String },
+    /// A download or export without a reason.
+    #[error("field `reason`: say why the evidence is {action}; the chain of custody records it")]
+    CustodyReasonRequired { action: CustodyAction },
+    /// A notification with only one of when and by whom.
+    #[error("fields `notified_at` and `notified_by`: give both or neither")]
+    NotifiedWhenAndWho,
+    /// An indicator value that does not fit its kind.
+    #[error("field `value`: {input:?} is not a valid {kind} indicator: {why}")]
+    IndicatorValue {
+        kind: IndicatorKind,
+        why: &'static str,
+        input: String,
+    },
+    /// Last seen before first seen.
+    #[error("field `last_seen`: must not be before `first_seen`")]
+    SeenOrder,
+    /// An ATT&CK id of the wrong shape.
+    #[error(
+        "field `techniques`: {input:?} is not a MITRE ATT&CK technique id such as T1078 or T1078.004"
+    )]
+    AttackTechnique { input: String },
+    /// Not a fingerprint (the length only: it may be a pasted secret).
+    #[error(
+        "field `fingerprint`: a {input_len}-character value is not a fingerprint; give the 32 hex digits `rampart scan` prints or sha256:<64 hex digits>, never the secret itself"
+    )]
+    Fingerprint { input_len: usize },
+    /// `rotated` and `rotated_at` disagree.
+    #[error(
+        "fields `rotated` and `rotated_at`: a rotated credential needs the time it was rotated, and only a rotated one has it"
+    )]
+    RotatedWhen,
 }
 
 macro_rules! snake_case_enum {
@@ -624,6 +664,26 @@ impl ActionItem {
     }
 }
 
+snake_case_enum! {
+    /// Whether a lesson is something to keep or to change.
+    LessonKind {
+        /// It worked; keep doing it.
+        WentWell => "went_well",
+        /// It did not; change it.
+        ToImprove => "to_improve",
+    }
+}
+
+/// Step 9 (and the post-incident review): a lesson learned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonLearned {
+    /// Keep or change.
+    pub kind: LessonKind,
+    /// The lesson.
+    pub lesson: NonEmptyText,
+}
+
 // ---- All records ----------------------------------------------------------
 
 /// Any structured step record, tagged with its kind.
@@ -646,6 +706,30 @@ pub enum StepRecord {
     ReAttackAssessment(ReAttackAssessment),
     /// Step 9.
     ActionItem(ActionItem),
+    /// Step 2: a secret believed exposed.
+    CompromisedCredential(CompromisedCredential),
+    /// Step 5: an indicator of compromise.
+    Indicator(Indicator),
+    /// Step 5: who is believed to be behind the attack.
+    Attribution(Attribution),
+    /// Step 9: a lesson learned.
+    LessonLearned(LessonLearned),
+    /// Step 10: a piece of evidence (created by upload or registration only).
+    EvidenceItem(EvidenceItem),
+    /// Step 10: an analysis result.
+    ForensicAnalysis(ForensicAnalysis),
+    /// Step 11: whether to communicate internally.
+    InternalCommsDecision(CommsDecision),
+    /// Step 11: an internal communication.
+    InternalCommsDraft(CommsDraft),
+    /// Step 12: law enforcement involved, or why not.
+    LawEnforcement(LawEnforcementRecord),
+    /// Step 13: an outside party used in the attack.
+    OutsideParty(OutsideParty),
+    /// Step 14: whether to communicate externally.
+    ExternalCommsDecision(CommsDecision),
+    /// Step 14: an external communication.
+    ExternalCommsDraft(CommsDraft),
 }
 
 snake_case_enum! {
@@ -667,6 +751,30 @@ snake_case_enum! {
         ReAttackAssessment => "re_attack_assessment",
         /// [`ActionItem`].
         ActionItem => "action_item",
+        /// [`CompromisedCredential`].
+        CompromisedCredential => "compromised_credential",
+        /// [`Indicator`].
+        Indicator => "indicator",
+        /// [`Attribution`].
+        Attribution => "attribution",
+        /// [`LessonLearned`].
+        LessonLearned => "lesson_learned",
+        /// [`EvidenceItem`].
+        EvidenceItem => "evidence_item",
+        /// [`ForensicAnalysis`].
+        ForensicAnalysis => "forensic_analysis",
+        /// Internal [`CommsDecision`].
+        InternalCommsDecision => "internal_comms_decision",
+        /// Internal [`CommsDraft`].
+        InternalCommsDraft => "internal_comms_draft",
+        /// [`LawEnforcementRecord`].
+        LawEnforcement => "law_enforcement",
+        /// [`OutsideParty`].
+        OutsideParty => "outside_party",
+        /// External [`CommsDecision`].
+        ExternalCommsDecision => "external_comms_decision",
+        /// External [`CommsDraft`].
+        ExternalCommsDraft => "external_comms_draft",
     }
 }
 
@@ -682,7 +790,31 @@ impl RecordKind {
             Self::SystemRiskAssessment => Step::AssessRiskToOtherSystems,
             Self::ReAttackAssessment => Step::AssessReAttackRisk,
             Self::ActionItem => Step::MitigationsAndMonitoring,
+            Self::CompromisedCredential => Step::CutOffAttackVector,
+            Self::Indicator | Self::Attribution => Step::IdentifyAttackTimeline,
+            Self::LessonLearned => Step::MitigationsAndMonitoring,
+            Self::EvidenceItem | Self::ForensicAnalysis => Step::ForensicAnalysis,
+            Self::InternalCommsDecision | Self::InternalCommsDraft => Step::InternalCommunication,
+            Self::LawEnforcement => Step::LawEnforcement,
+            Self::OutsideParty => Step::ContactExternalParties,
+            Self::ExternalCommsDecision | Self::ExternalCommsDraft => Step::ExternalCommunication,
         }
+    }
+
+    /// Parses [`as_str`](Self::as_str)'s output.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.as_str() == text)
+    }
+
+    /// Whether records of this kind change only through their own routes
+    /// (uploads, approvals, sending), never through the generic record
+    /// routes: evidence, whose digest the custody log vouches for, and
+    /// communication drafts, whose approvals must not be forged.
+    pub fn has_own_routes(self) -> bool {
+        matches!(
+            self,
+            Self::EvidenceItem | Self::InternalCommsDraft | Self::ExternalCommsDraft
+        )
     }
 }
 
@@ -698,6 +830,18 @@ impl StepRecord {
             Self::SystemRiskAssessment(_) => RecordKind::SystemRiskAssessment,
             Self::ReAttackAssessment(_) => RecordKind::ReAttackAssessment,
             Self::ActionItem(_) => RecordKind::ActionItem,
+            Self::CompromisedCredential(_) => RecordKind::CompromisedCredential,
+            Self::Indicator(_) => RecordKind::Indicator,
+            Self::Attribution(_) => RecordKind::Attribution,
+            Self::LessonLearned(_) => RecordKind::LessonLearned,
+            Self::EvidenceItem(_) => RecordKind::EvidenceItem,
+            Self::ForensicAnalysis(_) => RecordKind::ForensicAnalysis,
+            Self::InternalCommsDecision(_) => RecordKind::InternalCommsDecision,
+            Self::InternalCommsDraft(_) => RecordKind::InternalCommsDraft,
+            Self::LawEnforcement(_) => RecordKind::LawEnforcement,
+            Self::OutsideParty(_) => RecordKind::OutsideParty,
+            Self::ExternalCommsDecision(_) => RecordKind::ExternalCommsDecision,
+            Self::ExternalCommsDraft(_) => RecordKind::ExternalCommsDraft,
         }
     }
 
@@ -749,6 +893,70 @@ impl StepRecord {
                 }
             ),
             Self::ActionItem(r) => format!("{} for {} due {}: {}", r.kind, r.owner, r.due, r.title),
+            Self::CompromisedCredential(r) => format!(
+                "credential {} ({}) owned by {}: {}",
+                r.fingerprint,
+                r.description,
+                r.owner,
+                if r.is_rotated() {
+                    "rotated"
+                } else {
+                    "not rotated"
+                }
+            ),
+            Self::Indicator(r) => format!("{} {} ({}, {})", r.kind, r.value, r.tlp, r.pap),
+            Self::Attribution(r) => format!("{} actor ({}): {}", r.actor, r.certainty, r.rationale),
+            Self::LessonLearned(r) => format!("lesson ({}): {}", r.kind, r.lesson),
+            Self::EvidenceItem(r) => format!(
+                "evidence {} sha256:{}{}",
+                r.name,
+                r.sha256,
+                match &r.storage {
+                    crate::evidence::EvidenceStorage::Stored { .. } => String::new(),
+                    crate::evidence::EvidenceStorage::External { .. } =>
+                        " (kept outside Rampart)".to_owned(),
+                }
+            ),
+            Self::ForensicAnalysis(r) => format!("analysis {}: {}", r.title, r.result),
+            Self::InternalCommsDecision(r) | Self::ExternalCommsDecision(r) => format!(
+                "{} decided communication is {}: {}",
+                r.decided_by,
+                if r.needed { "needed" } else { "not needed" },
+                r.rationale
+            ),
+            Self::InternalCommsDraft(r) | Self::ExternalCommsDraft(r) => format!(
+                "{} communication \"{}\"{}",
+                r.content.audience,
+                r.content.title,
+                match &r.sent {
+                    Some(sent) => format!(", sent via {} by {}", sent.channel, sent.by),
+                    None if r.missing_approvals().is_empty() => ", approved".to_owned(),
+                    None => ", draft".to_owned(),
+                }
+            ),
+            Self::LawEnforcement(LawEnforcementRecord::Involved {
+                agency,
+                case_reference,
+                ..
+            }) => format!(
+                "law enforcement: {agency}{}",
+                case_reference
+                    .as_ref()
+                    .map(|c| format!(", case {c}"))
+                    .unwrap_or_default()
+            ),
+            Self::LawEnforcement(LawEnforcementRecord::NotNeeded { rationale }) => {
+                format!("law enforcement not needed: {rationale}")
+            }
+            Self::OutsideParty(r) => format!(
+                "outside party {} ({}){}",
+                r.organisation,
+                r.role_in_attack,
+                match (&r.notified_at, &r.notified_by) {
+                    (Some(at), Some(by)) => format!(", notified {at} by {by}"),
+                    _ => ", not notified yet".to_owned(),
+                }
+            ),
         }
     }
 }
@@ -1070,8 +1278,29 @@ mod tests {
                 (RecordKind::SystemRiskAssessment, 7),
                 (RecordKind::ReAttackAssessment, 8),
                 (RecordKind::ActionItem, 9),
+                (RecordKind::CompromisedCredential, 2),
+                (RecordKind::Indicator, 5),
+                (RecordKind::Attribution, 5),
+                (RecordKind::LessonLearned, 9),
+                (RecordKind::EvidenceItem, 10),
+                (RecordKind::ForensicAnalysis, 10),
+                (RecordKind::InternalCommsDecision, 11),
+                (RecordKind::InternalCommsDraft, 11),
+                (RecordKind::LawEnforcement, 12),
+                (RecordKind::OutsideParty, 13),
+                (RecordKind::ExternalCommsDecision, 14),
+                (RecordKind::ExternalCommsDraft, 14),
             ]
         );
+        // Every step but assembling the team (whose record is membership)
+        // and the one it maps to has a record kind.
+        for step in Step::ALL {
+            let has = RecordKind::ALL.iter().any(|k| k.step() == step);
+            assert_eq!(has, step != Step::AssembleTeam, "{step}");
+        }
+        for kind in RecordKind::ALL {
+            assert_eq!(RecordKind::parse(kind.as_str()), Some(*kind));
+        }
         let record = StepRecord::SystemRiskAssessment(SystemRiskAssessment {
             system: text("billing"),
             risk: RiskLevel::High,

@@ -386,6 +386,8 @@ pub struct StepFacts {
     pub compromised_data_sets: usize,
     /// Number of action items of kind `monitoring` (step 9).
     pub monitoring_action_items: usize,
+    /// Compromised credentials in the register not yet rotated (step 2).
+    pub unrotated_credentials: usize,
 }
 
 /// Something the responder should know about a change. Never blocks it: the
@@ -409,6 +411,12 @@ pub enum StepWarning {
     /// A person, not a monitor, detected the attack and no monitoring action
     /// item exists: which monitor should have fired?
     WhichMonitorShouldHaveFired,
+    /// Step 2 done while the credential register still lists credentials
+    /// that were not rotated.
+    UnrotatedCredentials {
+        /// How many.
+        count: usize,
+    },
 }
 
 impl fmt::Display for StepWarning {
@@ -427,6 +435,10 @@ impl fmt::Display for StepWarning {
             Self::WhichMonitorShouldHaveFired => f.write_str(
                 "a person detected this attack, not a monitor: which monitor should have fired? \
                  Add a monitoring action item",
+            ),
+            Self::UnrotatedCredentials { count } => write!(
+                f,
+                "the attack vector is marked cut off while {count} compromised credential(s) are not rotated"
             ),
         }
     }
@@ -449,6 +461,8 @@ pub enum ReasonKind {
     /// Why the team is assembled before steps 1–2 are settled: containment is
     /// not a quick fix.
     ContainmentNotQuickFix,
+    /// Why step 2 is done although compromised credentials are not rotated.
+    UnrotatedCredentials,
     /// A reason given where none was required.
     Note,
 }
@@ -493,6 +507,13 @@ pub enum StepError {
         list(.unsettled)
     )]
     ContainmentReasonRequired { unsettled: Vec<Step> },
+    /// Step 2 done while compromised credentials are not rotated, without
+    /// saying why.
+    #[error(
+        "field `rationale`: {count} compromised credential(s) in the register are not rotated; \
+         rotate them (and record it) before cutting off the vector is done, or give a written reason"
+    )]
+    CredentialsNotRotated { count: usize },
     /// The step already has this state and nothing new was said; refusing
     /// keeps a repeated submission from writing a second log entry.
     #[error("field `state`: {step} is already {state}")]
@@ -515,6 +536,8 @@ pub enum StepError {
 ///   step is not_needed).
 /// - Step 9 under way asks which monitor should have fired when a person
 ///   detected the attack and no monitoring action item exists.
+/// - Step 2 done while the credential register lists unrotated credentials
+///   needs a written reason, and warns.
 ///
 /// "Settled" means done *or* not_needed: a vector nobody needs to cut off
 /// does not hold up the team. Timestamps: `started_at` is set the first time
@@ -564,6 +587,19 @@ pub fn change_step(
             kind: ReasonKind::ContainmentNotQuickFix,
             text,
         });
+    } else if step == Step::CutOffAttackVector
+        && new_state == StepState::Done
+        && facts.unrotated_credentials > 0
+    {
+        let count = facts.unrotated_credentials;
+        let text = rationale
+            .clone()
+            .ok_or(StepError::CredentialsNotRotated { count })?;
+        reasons.push(RecordedReason {
+            kind: ReasonKind::UnrotatedCredentials,
+            text,
+        });
+        warnings.push(StepWarning::UnrotatedCredentials { count });
     } else if let Some(text) = rationale.clone() {
         reasons.push(RecordedReason {
             kind: ReasonKind::Note,
@@ -726,12 +762,14 @@ mod tests {
         timeline_entries: 0,
         compromised_data_sets: 0,
         monitoring_action_items: 0,
+        unrotated_credentials: 0,
     };
     const RECORDED: StepFacts = StepFacts {
         detected_by: DetectionSource::Monitor,
         timeline_entries: 3,
         compromised_data_sets: 1,
         monitoring_action_items: 0,
+        unrotated_credentials: 0,
     };
 
     struct Case {
@@ -1211,6 +1249,71 @@ mod tests {
             facts: facts(DetectionSource::Person, 0),
             expect: ok(vec![], vec![ReasonKind::NotNeeded]),
         });
+    }
+
+    #[test]
+    fn unrotated_credentials_need_a_reason_to_finish_step_2() {
+        let facts = StepFacts {
+            unrotated_credentials: 2,
+            ..RECORDED
+        };
+        let b = board("dippp ppppp pppp");
+        let err = change_step(
+            &b,
+            Step::CutOffAttackVector,
+            Done,
+            None,
+            &alice(),
+            at(1),
+            &facts,
+        )
+        .unwrap_err();
+        assert_eq!(err, StepError::CredentialsNotRotated { count: 2 });
+        assert!(err.to_string().starts_with("field `rationale`"), "{err}");
+
+        let change = change_step(
+            &b,
+            Step::CutOffAttackVector,
+            Done,
+            Some(
+                "the vendor rotates the key on 2026-05-03; access is blocked at the WAF meanwhile",
+            ),
+            &alice(),
+            at(1),
+            &facts,
+        )
+        .unwrap();
+        assert_eq!(
+            change.warnings,
+            vec![StepWarning::UnrotatedCredentials { count: 2 }]
+        );
+        assert_eq!(change.reasons[0].kind, ReasonKind::UnrotatedCredentials);
+
+        // Work on step 2 may go on; only finishing it is questioned.
+        assert!(
+            change_step(
+                &b,
+                Step::CutOffAttackVector,
+                Pending,
+                None,
+                &alice(),
+                at(1),
+                &facts
+            )
+            .is_ok()
+        );
+        assert!(
+            change_step(
+                &b,
+                Step::CutOffAttackVector,
+                Done,
+                None,
+                &alice(),
+                at(1),
+                &RECORDED
+            )
+            .is_ok()
+        );
     }
 
     #[test]

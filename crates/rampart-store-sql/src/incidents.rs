@@ -284,7 +284,8 @@ async fn facts<C: Connection + ?Sized>(
 ) -> StoreResult<StepFacts> {
     let rows = query(
         "SELECT kind, record FROM records WHERE incident_id = $1
-         AND kind IN ('attack_timeline_entry', 'compromised_data_set', 'action_item')",
+         AND kind IN ('attack_timeline_entry', 'compromised_data_set', 'action_item',
+                      'compromised_credential')",
     )
     .bind(key)
     .fetch_all(&mut *conn)
@@ -301,6 +302,9 @@ async fn facts<C: Connection + ?Sized>(
             StepRecord::CompromisedDataSet(_) => facts.compromised_data_sets += 1,
             StepRecord::ActionItem(item) if item.kind == ActionItemKind::Monitoring => {
                 facts.monitoring_action_items += 1;
+            }
+            StepRecord::CompromisedCredential(credential) if !credential.is_rotated() => {
+                facts.unrotated_credentials += 1;
             }
             _ => {}
         }

@@ -742,6 +742,7 @@ pub async fn facts_count_records(h: &dyn Harness) {
             timeline_entries: 2,
             compromised_data_sets: 1,
             monitoring_action_items: 1,
+            unrotated_credentials: 0,
         }
     );
 }
