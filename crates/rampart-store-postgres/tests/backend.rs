@@ -1,4 +1,5 @@
-//! What only the PostgreSQL backend has to prove: the migration runner,
+//! What only the PostgreSQL backend has to prove: the migration runner
+//! (including upgrading a database an older release left at schema 1),
 //! chain appends serialised across separate pools (as two `rampart serve`
 //! replicas would be), and a description without the password.
 
@@ -54,7 +55,13 @@ async fn connecting_twice_migrates_once() {
             .fetch_all(&raw)
             .await
             .unwrap();
-    assert_eq!(versions, vec![(1, "initial".to_owned())]);
+    assert_eq!(
+        versions,
+        vec![
+            (1, "initial".to_owned()),
+            (2, "evidence_custody".to_owned())
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -72,14 +79,14 @@ async fn a_newer_schema_is_refused() {
     let raw = support::raw_pool(&url).await;
     sqlx::query(
         "INSERT INTO schema_migrations (version, name, applied_at)
-         VALUES (2, 'from_the_future', now())",
+         VALUES (99, 'from_the_future', now())",
     )
     .execute(&raw)
     .await
     .unwrap();
     match PostgresStore::connect(&url).await.unwrap_err() {
         StoreError::Schema(message) => {
-            assert!(message.contains("schema version 2"), "{message}");
+            assert!(message.contains("schema version 99"), "{message}");
         }
         other => panic!("expected a schema error, got {other:?}"),
     }
@@ -140,4 +147,105 @@ async fn timestamps_keep_microseconds_across_the_epochs() {
         let read = store.user_by_id(user.id).await.unwrap().unwrap();
         assert_eq!(read.created_at, at);
     }
+}
+
+/// A database an older release left at schema 1, with an incident and a
+/// record in it, is upgraded on connect: its data stays readable, and the
+/// incident takes evidence with custody.
+#[tokio::test]
+async fn a_database_at_schema_1_upgrades_keeping_its_data() {
+    use rampart_incident::{
+        CustodyAction, CustodyEvent, EvidenceItem, EvidenceStorage, IncidentId, NonEmptyText,
+        StepRecord, UserName,
+    };
+    use rampart_store::{CustodyRow, IncidentChange};
+
+    let url = rampart_test_postgres::server().fresh_database_url();
+    let old = support::raw_pool(&url).await;
+    sqlx::raw_sql(include_str!("../migrations/0001_initial.sql"))
+        .execute(&old)
+        .await
+        .unwrap();
+    let id: IncidentId = "SEC-2026-0001".parse().unwrap();
+    let record = r#"{"kind":"containment_action","record":{"what_stopped":"miner","how":"killed it","at":"2026-03-01T09:41:07.000001Z"}}"#;
+    let statements = format!(
+        "CREATE TABLE schema_migrations (
+             version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL);
+         INSERT INTO schema_migrations VALUES (1, 'initial', '2026-02-01T00:00:00Z');
+         INSERT INTO incidents (id, year, sequence, codename, title, summary, severity, tlp,
+                                detected_by, status, declared_by, declared_at, closed_at, version)
+         VALUES ('{id}', 2026, 1, '{codename}', 'from release one', NULL, 'SEV2', 'TLP:AMBER',
+                 'monitor', 'open', 'alice', '2026-03-01T09:30:00.123456Z', NULL, 1);
+         INSERT INTO records (incident_id, step, kind, record, created_by, created_at, updated_at)
+         VALUES ('{id}', 1, 'containment_action', '{record}', 'alice',
+                 '2026-03-01T09:41:07.000001Z', NULL);",
+        codename = rampart_incident::Codename::for_incident(id).as_str(),
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(statements))
+        .execute(&old)
+        .await
+        .unwrap();
+
+    let store = PostgresStore::connect(&url).await.unwrap();
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version")
+            .fetch_all(&old)
+            .await
+            .unwrap();
+    assert_eq!(versions, vec![1, 2]);
+
+    let incident = store.incident(id).await.unwrap().expect("the old incident");
+    assert_eq!(incident.summary.details.title, "from release one");
+    assert_eq!(
+        incident.summary.declared_at,
+        "2026-03-01T09:30:00.123456Z".parse::<Timestamp>().unwrap()
+    );
+    let records = store.records(id, None).await.unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(
+        records[0].record,
+        serde_json::from_str::<StepRecord>(record).unwrap()
+    );
+
+    let alice = UserName::parse("alice").unwrap();
+    let at: Timestamp = "2026-03-02T08:00:00.000001Z".parse().unwrap();
+    let intake = CustodyEvent::new(CustodyAction::Intake, alice.clone(), at, None).unwrap();
+    let item = EvidenceItem {
+        name: NonEmptyText::parse("name", "miner.bin").unwrap(),
+        description: None,
+        sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+            .parse()
+            .unwrap(),
+        size: Some(3),
+        storage: EvidenceStorage::Stored {
+            media_type: "application/octet-stream".to_owned(),
+        },
+        source: None,
+        collected_at: None,
+        collected_by: None,
+    };
+    let applied = store
+        .apply_incident_changes(
+            id,
+            incident.summary.version,
+            vec![IncidentChange::AddEvidence {
+                item,
+                by: alice,
+                at,
+                custody: intake.clone(),
+            }],
+            Vec::new(),
+            draft(1),
+        )
+        .await
+        .unwrap();
+    let record_id = applied.created_ids[0];
+    assert_eq!(
+        store.custody_log(id, record_id).await.unwrap(),
+        vec![CustodyRow {
+            record_id,
+            seq: 1,
+            event: intake
+        }]
+    );
 }

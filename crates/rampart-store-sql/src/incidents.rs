@@ -97,6 +97,7 @@ fn notification_tag(kind: &NotificationKind) -> &'static str {
         NotificationKind::AccessRequested { .. } => "access_requested",
         NotificationKind::AccessDecided { .. } => "access_decided",
         NotificationKind::AddedAsMember { .. } => "added_as_member",
+        NotificationKind::EvidenceIntegrityFailure { .. } => "evidence_integrity_failure",
     }
 }
 
@@ -613,6 +614,18 @@ async fn apply_one<C: Connection + ?Sized>(
             .insert_returning_id(&mut *conn, "row", &format!("incident {id}"))
             .await?;
             return Ok(Some(created));
+        }
+        IncidentChange::AddEvidence {
+            item,
+            by,
+            at,
+            custody,
+        } => {
+            let created = crate::evidence::add(conn, id, item, &by, at, &custody).await?;
+            return Ok(Some(created));
+        }
+        IncidentChange::AppendCustody { record_id, event } => {
+            crate::evidence::append(conn, id, record_id, &event).await?;
         }
         IncidentChange::UpdateRecord {
             id: record_id,

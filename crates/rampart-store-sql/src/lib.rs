@@ -10,6 +10,7 @@
 //! This crate knows no driver. Like the backends, it is one of the only
 //! places that know SQL (ARCHITECTURE.md).
 
+pub mod evidence;
 mod incidents;
 pub mod ops;
 mod reader;
@@ -358,8 +359,9 @@ pub async fn append_audit<C: Connection + ?Sized>(
 }
 
 /// Implements [`rampart_store::Store`] for a backend type that implements
-/// [`Database`], forwarding every method to [`ops`]. The logic lives in
-/// ordinary functions there; the macro only spells out the signatures.
+/// [`Database`], forwarding every method to [`ops`] (evidence custody to
+/// [`evidence`]). The logic lives in ordinary functions there; the macro
+/// only spells out the signatures.
 #[macro_export]
 macro_rules! impl_store {
     ($backend:ty) => {
@@ -463,6 +465,21 @@ macro_rules! impl_store {
             }
             async fn mark_notification_read(&self, user: &$crate::__private::rampart_incident::UserName, notification_id: i64, at: $crate::__private::jiff::Timestamp, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<()> {
                 $crate::ops::mark_notification_read(self, user, notification_id, at, audit).await
+            }
+            async fn append_custody(&self, id: $crate::__private::rampart_incident::IncidentId, entries: Vec<(i64, $crate::__private::rampart_incident::CustodyEvent)>, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_audit::ChainSummary> {
+                $crate::evidence::append_custody(self, id, entries, audit).await
+            }
+            async fn custody_log(&self, id: $crate::__private::rampart_incident::IncidentId, record_id: i64) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::CustodyRow>> {
+                $crate::evidence::custody_log(self, id, record_id).await
+            }
+            async fn custody_logs(&self, id: $crate::__private::rampart_incident::IncidentId) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::CustodyRow>> {
+                $crate::evidence::custody_logs(self, id).await
+            }
+            async fn evidence_items(&self, id: $crate::__private::rampart_incident::IncidentId) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::EvidenceRow>> {
+                $crate::evidence::evidence_items(self, id).await
+            }
+            async fn all_evidence_for_verification(&self) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::EvidenceRow>> {
+                $crate::evidence::all_evidence_for_verification(self).await
             }
             async fn append_audit(&self, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_audit::ChainSummary> {
                 $crate::ops::append_audit_event(self, audit).await

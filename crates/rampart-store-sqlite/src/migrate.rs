@@ -24,11 +24,18 @@ pub(crate) struct Migration {
 
 /// Every migration this binary knows, in order. The PostgreSQL backend has
 /// files of the same names.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../migrations/0001_initial.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "evidence_custody",
+        sql: include_str!("../migrations/0002_evidence_custody.sql"),
+    },
+];
 
 /// Brings the database up to [`MIGRATIONS`], or refuses a database a newer
 /// binary has migrated further than this one knows.

@@ -1,6 +1,7 @@
 //! What only the SQLite backend has to prove: the file's settings, the
-//! migration runner, and chain appends serialised across separate pools
-//! (as two processes on one file would be).
+//! migration runner (including upgrading a database an older release left
+//! at schema 1), and chain appends serialised across separate pools (as two
+//! processes on one file would be).
 
 mod support;
 
@@ -68,7 +69,13 @@ async fn opening_twice_migrates_once() {
             .fetch_all(&raw)
             .await
             .unwrap();
-    assert_eq!(versions, vec![(1, "initial".to_owned())]);
+    assert_eq!(
+        versions,
+        vec![
+            (1, "initial".to_owned()),
+            (2, "evidence_custody".to_owned())
+        ]
+    );
 }
 
 #[tokio::test]
@@ -86,7 +93,7 @@ async fn a_newer_schema_is_refused() {
     let raw = support::raw_pool(&path).await;
     sqlx::query(
         "INSERT INTO schema_migrations (version, name, applied_at)
-         VALUES (2, 'from_the_future', '2030-01-01T00:00:00.000000Z')",
+         VALUES (99, 'from_the_future', '2030-01-01T00:00:00.000000Z')",
     )
     .execute(&raw)
     .await
@@ -94,7 +101,7 @@ async fn a_newer_schema_is_refused() {
     let error = SqliteStore::open(&path).await.unwrap_err();
     match error {
         StoreError::Schema(message) => {
-            assert!(message.contains("schema version 2"), "{message}");
+            assert!(message.contains("schema version 99"), "{message}");
         }
         other => panic!("expected a schema error, got {other:?}"),
     }
@@ -140,4 +147,112 @@ async fn a_malformed_stored_head_is_corrupt_not_a_panic() {
         store.append_audit(draft(2)).await,
         Err(StoreError::Corrupt(_))
     ));
+}
+
+/// A database an older release left at schema 1, with an incident and a
+/// record in it, is upgraded on open: its data stays readable, and the
+/// incident takes evidence with custody.
+#[tokio::test]
+async fn a_database_at_schema_1_upgrades_keeping_its_data() {
+    use rampart_incident::{
+        CustodyAction, CustodyEvent, EvidenceItem, EvidenceStorage, IncidentId, NonEmptyText,
+        StepRecord, UserName,
+    };
+    use rampart_store::{CustodyRow, IncidentChange};
+
+    let path = support::fresh_path();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let old = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true),
+        )
+        .await
+        .unwrap();
+    sqlx::raw_sql(include_str!("../migrations/0001_initial.sql"))
+        .execute(&old)
+        .await
+        .unwrap();
+    let id: IncidentId = "SEC-2026-0001".parse().unwrap();
+    let record = r#"{"kind":"containment_action","record":{"what_stopped":"miner","how":"killed it","at":"2026-03-01T09:41:07.000001Z"}}"#;
+    let statements = format!(
+        "CREATE TABLE schema_migrations (
+             version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+         INSERT INTO schema_migrations VALUES (1, 'initial', '2026-02-01T00:00:00.000000Z');
+         INSERT INTO incidents (id, year, sequence, codename, title, summary, severity, tlp,
+                                detected_by, status, declared_by, declared_at, closed_at, version)
+         VALUES ('{id}', 2026, 1, '{codename}', 'from release one', NULL, 'SEV2', 'TLP:AMBER',
+                 'monitor', 'open', 'alice', '2026-03-01T09:30:00.123456Z', NULL, 1);
+         INSERT INTO records (incident_id, step, kind, record, created_by, created_at, updated_at)
+         VALUES ('{id}', 1, 'containment_action', '{record}', 'alice',
+                 '2026-03-01T09:41:07.000001Z', NULL);",
+        codename = rampart_incident::Codename::for_incident(id).as_str(),
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(statements))
+        .execute(&old)
+        .await
+        .unwrap();
+    old.close().await;
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    let raw = support::raw_pool(&path).await;
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version")
+            .fetch_all(&raw)
+            .await
+            .unwrap();
+    assert_eq!(versions, vec![1, 2]);
+
+    let incident = store.incident(id).await.unwrap().expect("the old incident");
+    assert_eq!(incident.summary.details.title, "from release one");
+    let records = store.records(id, None).await.unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(
+        records[0].record,
+        serde_json::from_str::<StepRecord>(record).unwrap()
+    );
+
+    let alice = UserName::parse("alice").unwrap();
+    let at: Timestamp = "2026-03-02T08:00:00.000001Z".parse().unwrap();
+    let intake = CustodyEvent::new(CustodyAction::Intake, alice.clone(), at, None).unwrap();
+    let item = EvidenceItem {
+        name: NonEmptyText::parse("name", "miner.bin").unwrap(),
+        description: None,
+        sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+            .parse()
+            .unwrap(),
+        size: Some(3),
+        storage: EvidenceStorage::Stored {
+            media_type: "application/octet-stream".to_owned(),
+        },
+        source: None,
+        collected_at: None,
+        collected_by: None,
+    };
+    let applied = store
+        .apply_incident_changes(
+            id,
+            incident.summary.version,
+            vec![IncidentChange::AddEvidence {
+                item,
+                by: alice,
+                at,
+                custody: intake.clone(),
+            }],
+            Vec::new(),
+            draft(1),
+        )
+        .await
+        .unwrap();
+    let record_id = applied.created_ids[0];
+    assert_eq!(
+        store.custody_log(id, record_id).await.unwrap(),
+        vec![CustodyRow {
+            record_id,
+            seq: 1,
+            event: intake
+        }]
+    );
 }

@@ -4,8 +4,9 @@
 use jiff::Timestamp;
 use rampart_incident::{
     AccessFacts, AccessRequest, BreakGlassGrant, BreakGlassNotification, BreakGlassRequest,
-    Codename, DetectionSource, IncidentId, IncidentMember, IncidentSeverity, ResponseLogEntry,
-    Step, StepBoard, StepEntry, StepFacts, StepRecord, Tlp, UserName,
+    Codename, CustodyEvent, DetectionSource, EvidenceItem, IncidentId, IncidentMember,
+    IncidentSeverity, ResponseLogEntry, Step, StepBoard, StepEntry, StepFacts, StepRecord, Tlp,
+    UserName,
 };
 use serde::{Deserialize, Serialize};
 
@@ -198,6 +199,12 @@ pub enum NotificationKind {
         /// Your role.
         role: rampart_incident::MemberRole,
     },
+    /// The stored bytes of an evidence item of an incident you lead no
+    /// longer match the digest taken on intake.
+    EvidenceIntegrityFailure {
+        /// The evidence item's record id.
+        record_id: i64,
+    },
 }
 
 /// A notification for one user, shown inside Rampart.
@@ -249,6 +256,30 @@ pub enum IncidentChange {
         by: UserName,
         /// When.
         at: Timestamp,
+    },
+    /// Add an evidence item (a record of kind `evidence_item`, step 10)
+    /// together with the first entry of its custody log (sequence 1: its
+    /// intake or registration). Its id is returned in
+    /// [`AppliedChanges::created_ids`]. Prefer this to `AddRecord` for
+    /// evidence: an item added with `AddRecord` has no custody log.
+    AddEvidence {
+        /// The item.
+        item: EvidenceItem,
+        /// Who takes it in.
+        by: UserName,
+        /// When (the record's creation time).
+        at: Timestamp,
+        /// The first custody entry.
+        custody: CustodyEvent,
+    },
+    /// Append an entry to the custody log of one of this incident's
+    /// evidence items; `NotFound` unless `record_id` is an `evidence_item`
+    /// record of this incident.
+    AppendCustody {
+        /// The evidence item's record id.
+        record_id: i64,
+        /// The entry.
+        event: CustodyEvent,
     },
     /// Replace a record of this incident (e.g. an action item's status).
     /// Its kind must not change.
@@ -314,7 +345,7 @@ pub enum IncidentChange {
 pub struct AppliedChanges {
     /// The incident's version after the change.
     pub version: i64,
-    /// Ids assigned to `AddRecord`, `AddAccessRequest`,
+    /// Ids assigned to `AddRecord`, `AddEvidence`, `AddAccessRequest`,
     /// `AddBreakGlassRequest` and `Notify`, in the order of the changes.
     pub created_ids: Vec<i64>,
     /// The audit chain after the append.

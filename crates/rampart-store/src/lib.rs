@@ -21,12 +21,17 @@
 //!   change.
 //! * **Restricted means restricted.** Listing methods take the viewer and
 //!   return only incidents the viewer is a member of or holds a break-glass
-//!   grant for; no method lists every incident.
+//!   grant for; no method lists every incident. (The one method that
+//!   reads across incidents, `all_evidence_for_verification`, returns
+//!   evidence digests for `rampart audit verify`, not incidents to show.)
+//! * **Custody is append-only.** An evidence item's custody log only ever
+//!   grows; no method updates or deletes a custody row.
 //! * **Secrets are stored hashed.** Tokens and session ids arrive as hashes;
 //!   passwords as argon2id PHC strings. The store never sees them in clear.
 
 mod audit;
 mod error;
+mod evidence;
 mod incident;
 mod store;
 mod user;
@@ -36,6 +41,7 @@ pub mod conformance;
 
 pub use audit::{AUDIT_PAGE, AuditDraft, AuditVerifyError, verify_audit_chain};
 pub use error::{StoreError, StoreResult};
+pub use evidence::{CustodyRow, EvidenceRow};
 pub use incident::{
     AccessRequestRow, AppliedChanges, BreakGlassRow, Decide, DecisionError, IncidentChange,
     IncidentDetails, IncidentState, IncidentStatus, IncidentSummary, IncidentUpdate, LogRow,

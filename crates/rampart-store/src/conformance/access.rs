@@ -370,6 +370,11 @@ pub async fn change_notifications(h: &dyn Harness) {
             },
             3,
         ),
+        (
+            "carol",
+            NotificationKind::EvidenceIntegrityFailure { record_id: 42 },
+            4,
+        ),
     ];
     let applied = apply(
         &*store,
@@ -386,7 +391,7 @@ pub async fn change_notifications(h: &dyn Harness) {
     )
     .await;
     let ids = applied.created_ids.clone();
-    assert_eq!(ids.len(), 3);
+    assert_eq!(ids.len(), 4);
     let expected: Vec<Notification> = kinds
         .iter()
         .zip(&ids)
@@ -408,7 +413,11 @@ pub async fn change_notifications(h: &dyn Harness) {
         store.notifications(&user("bob")).await.unwrap(),
         vec![expected[1].clone()]
     );
-    assert_eq!(store.notifications(&user("carol")).await.unwrap(), vec![]);
+    assert_eq!(
+        store.notifications(&user("carol")).await.unwrap(),
+        vec![expected[3].clone()]
+    );
+    assert_eq!(store.notifications(&user("dave")).await.unwrap(), vec![]);
 
     let before = audit_len(&*store).await;
     for foreign in [ids[1], ids[2] + 1000] {

@@ -4,12 +4,14 @@
 use jiff::civil::date;
 use rampart_audit::{Actor, Target};
 use rampart_incident::{
-    ActionItem, ActionItemKind, ActionItemStatus, AffectedAsset, AssetKind, AttackTimelineInput,
-    AttackVector, AttackVectorKind, Certainty, CompromiseStatus, CompromisedDataSet,
-    ContainmentAction, CutOffAction, DataClassification, DataImpact, DetectionSource, IncidentId,
-    IncidentSeverity, IsolationStatus, Likelihood, MemberRole, ReAttackAssessment,
-    ResponseLogEntry, RiskLevel, Step, StepBoard, StepRecord, StepState, SystemRiskAssessment,
-    TimeZoneName, Tlp, change_step,
+    ActionItem, ActionItemKind, ActionItemStatus, ActorKind, AffectedAsset, AssetKind,
+    AttackTimelineInput, AttackVector, AttackVectorKind, Attribution, Audience, Certainty,
+    CommsDecision, CommsDraft, CommsDraftInput, CompromiseStatus, CompromisedDataSet,
+    ContainmentAction, CutOffAction, DataClassification, DataImpact, DetectionSource, EvidenceItem,
+    EvidenceStorage, ForensicAnalysis, IncidentId, IncidentSeverity, IsolationStatus,
+    LawEnforcementRecord, LessonKind, LessonLearned, Likelihood, MemberRole, ReAttackAssessment,
+    RecordKind, ResponseLogEntry, RiskLevel, Step, StepBoard, StepRecord, StepState,
+    SystemRiskAssessment, TimeZoneName, Tlp, change_step,
 };
 use serde_json::json;
 
@@ -23,7 +25,8 @@ use crate::{
     RecordRow, StoreError,
 };
 
-/// One valid record of every kind, in step order.
+/// One valid record of every kind: the kinds of steps 1–9 first, in step
+/// order (other cases index into them), then the rest.
 pub(super) fn one_of_each_record() -> Vec<StepRecord> {
     vec![
         StepRecord::ContainmentAction(ContainmentAction {
@@ -80,7 +83,130 @@ pub(super) fn one_of_each_record() -> Vec<StepRecord> {
             rationale: text("the CI vendor must fix token scoping"),
         }),
         action_item(ActionItemKind::Monitoring, ActionItemStatus::Open),
+        // The kinds of issue 5, after the first eight (other cases index
+        // into those).
+        credential(false),
+        StepRecord::Indicator(
+            serde_json::from_value(json!({
+                "kind": "ip",
+                "value": "203.0.113.7",
+                "tlp": "TLP:AMBER",
+                "pap": "PAP:GREEN",
+                "description": "C2 server the miner reported to",
+                "first_seen": "2025-11-02T03:04:05.654321Z",
+                "last_seen": "2026-03-01T08:59:59.999999Z",
+                "techniques": ["T1496", "T1078.004"],
+            }))
+            .expect("a valid indicator"),
+        ),
+        StepRecord::Attribution(Attribution {
+            actor: ActorKind::External,
+            variety: Some(text("organized crime")),
+            motive: Some(text("financial")),
+            certainty: Certainty::Suspected,
+            rationale: text("commodity miner, wallet seen in other campaigns"),
+        }),
+        StepRecord::LessonLearned(LessonLearned {
+            kind: LessonKind::ToImprove,
+            lesson: text("CI tokens must be scoped to one repository"),
+        }),
+        StepRecord::EvidenceItem(evidence_item("nginx-access.log.gz")),
+        StepRecord::ForensicAnalysis(ForensicAnalysis {
+            title: text("persistence on build-7"),
+            evidence: vec![1, 2],
+            method: text("timeline of the disk image with plaso 20240308"),
+            result: text("a cron entry added at 03:05, nothing else"),
+        }),
+        StepRecord::InternalCommsDecision(CommsDecision {
+            needed: true,
+            rationale: text("engineers must stop using the old token"),
+            decided_by: user("alice"),
+        }),
+        StepRecord::InternalCommsDraft(
+            CommsDraft::new(
+                CommsDraftInput {
+                    audience: Audience::Internal,
+                    title: text("CI token rotated"),
+                    body: text("The CI bot token was rotated; re-run failed pipelines."),
+                    compromised: None,
+                    not_compromised: None,
+                    recipient_actions: None,
+                },
+                Step::InternalCommunication,
+            )
+            .expect("a valid internal draft"),
+        ),
+        StepRecord::LawEnforcement(LawEnforcementRecord::Involved {
+            agency: text("BKA Cybercrime"),
+            case_reference: Some(text("ZAC-2026-0311")),
+            contact: text("KHK Muster, +49 611 55-0"),
+            contacted_at: ts("2026-03-02T10:15:00.000001Z"),
+        }),
+        StepRecord::OutsideParty(
+            serde_json::from_value(json!({
+                "organisation": "Example Hosting GmbH",
+                "role_in_attack": "hosted the C2 server 203.0.113.7",
+                "security_contact": "abuse@hosting.example",
+                "contact_verified_how": "security.txt on their domain, confirmed by phone",
+                "notified_at": "2026-03-02T11:00:00.5Z",
+                "notified_by": "bob",
+            }))
+            .expect("a valid outside party"),
+        ),
+        StepRecord::ExternalCommsDecision(CommsDecision {
+            needed: false,
+            rationale: text("no customer data left the EU shard"),
+            decided_by: user("alice"),
+        }),
+        StepRecord::ExternalCommsDraft(
+            CommsDraft::new(
+                CommsDraftInput {
+                    audience: Audience::Customers,
+                    title: text("2026-03-02: security incident in our CI"),
+                    body: text("On 1 March we stopped an attacker in our build system."),
+                    compromised: Some(text("build logs of February")),
+                    not_compromised: Some(text("customer data, payment data")),
+                    recipient_actions: Some(text("none")),
+                },
+                Step::ExternalCommunication,
+            )
+            .expect("a valid external draft"),
+        ),
     ]
+}
+
+/// A compromised credential of the register, rotated or not.
+pub(super) fn credential(rotated: bool) -> StepRecord {
+    StepRecord::CompromisedCredential(
+        serde_json::from_value(json!({
+            "fingerprint": "3f2a9c1e0b7d4e5f8a6b2c1d0e9f8a7b",
+            "description": "CI bot GitHub token ghp_…",
+            "provider": "GitHub",
+            "used_in": ["build pipeline", "release job"],
+            "owner": "platform team",
+            "rotated": rotated,
+            "rotated_at": rotated.then_some("2026-03-01T10:02:03.000004Z"),
+        }))
+        .expect("a valid credential"),
+    )
+}
+
+/// An evidence item Rampart stores, named `name`.
+pub(super) fn evidence_item(name: &str) -> EvidenceItem {
+    EvidenceItem {
+        name: text(name),
+        description: Some(text("edge-2 access log covering the first request")),
+        sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+            .parse()
+            .expect("a valid digest"),
+        size: Some(48_213),
+        storage: EvidenceStorage::Stored {
+            media_type: "application/gzip".to_owned(),
+        },
+        source: Some(text("/var/log/nginx on edge-2")),
+        collected_at: Some(ts("2026-03-01T09:50:00.000001Z")),
+        collected_by: None,
+    }
 }
 
 fn action_item(kind: ActionItemKind, status: ActionItemStatus) -> StepRecord {
@@ -278,6 +404,11 @@ pub async fn change_records_every_kind(h: &dyn Harness) {
         .zip(1..)
         .map(|(record, minutes)| add_record(record.clone(), minutes))
         .collect();
+    let mut kinds: Vec<&str> = records.iter().map(|r| r.kind().as_str()).collect();
+    kinds.sort_unstable();
+    let mut every: Vec<&str> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
+    every.sort_unstable();
+    assert_eq!(kinds, every, "one record of every kind");
     let applied = apply(&*store, id, declared.summary.version, changes).await;
     assert_eq!(applied.created_ids.len(), records.len());
     let mut distinct = applied.created_ids.clone();
@@ -300,18 +431,17 @@ pub async fn change_records_every_kind(h: &dyn Harness) {
         .collect();
     assert_eq!(store.records(id, None).await.unwrap(), expected);
     for row in &expected {
-        assert_eq!(
-            store.records(id, Some(row.step)).await.unwrap(),
-            vec![row.clone()]
-        );
+        let of_step: Vec<RecordRow> = expected
+            .iter()
+            .filter(|other| other.step == row.step)
+            .cloned()
+            .collect();
+        assert_eq!(store.records(id, Some(row.step)).await.unwrap(), of_step);
         assert_eq!(store.record(id, row.id).await.unwrap(), Some(row.clone()));
         assert_eq!(store.record(other.summary.id, row.id).await.unwrap(), None);
     }
     assert_eq!(
-        store
-            .records(id, Some(Step::ForensicAnalysis))
-            .await
-            .unwrap(),
+        store.records(id, Some(Step::AssembleTeam)).await.unwrap(),
         vec![]
     );
     assert_eq!(store.records(other.summary.id, None).await.unwrap(), vec![]);
@@ -329,10 +459,21 @@ pub async fn change_records_every_kind(h: &dyn Harness) {
         .records(id, Some(Step::MitigationsAndMonitoring))
         .await
         .unwrap();
-    assert_eq!(step9.len(), 2);
-    assert_eq!(step9[0], expected[7]);
-    assert_eq!(step9[1].id, more.created_ids[0]);
-    assert_eq!(step9[1].record, second_item);
+    let mut expected9: Vec<RecordRow> = expected
+        .iter()
+        .filter(|row| row.step == Step::MitigationsAndMonitoring)
+        .cloned()
+        .collect();
+    assert_eq!(expected9[0], expected[7]);
+    expected9.push(RecordRow {
+        id: more.created_ids[0],
+        step: Step::MitigationsAndMonitoring,
+        record: second_item,
+        created_by: user("bob"),
+        created_at: t(20),
+        updated_at: None,
+    });
+    assert_eq!(step9, expected9);
 }
 
 /// A record is replaced in place, keeping its author; another incident's
@@ -712,8 +853,9 @@ pub async fn response_log_in_order(h: &dyn Harness) {
     assert_eq!(other_log[0].entry.actor, user("bob"));
 }
 
-/// `facts` counts timeline entries, compromised data sets and monitoring
-/// action items (of any status), and follows the detection source.
+/// `facts` counts timeline entries, compromised data sets, monitoring
+/// action items (of any status) and credentials not yet rotated, and
+/// follows the detection source.
 pub async fn facts_count_records(h: &dyn Harness) {
     let store = fresh(h).await;
     let declared = declare(&*store, "facts").await;
@@ -732,8 +874,11 @@ pub async fn facts_count_records(h: &dyn Harness) {
             5,
         ),
         add_record(records[0].clone(), 6),
+        add_record(credential(false), 7),
+        add_record(credential(false), 8),
+        add_record(credential(true), 9),
     ];
-    apply(&*store, id, declared.summary.version, changes).await;
+    let applied = apply(&*store, id, declared.summary.version, changes).await;
     let facts = state(&*store, id).await.facts;
     assert_eq!(
         facts,
@@ -742,7 +887,22 @@ pub async fn facts_count_records(h: &dyn Harness) {
             timeline_entries: 2,
             compromised_data_sets: 1,
             monitoring_action_items: 1,
-            unrotated_credentials: 0,
+            unrotated_credentials: 2,
         }
     );
+
+    // Rotating one of them takes it out of the count.
+    let first_unrotated = applied.created_ids[6];
+    apply(
+        &*store,
+        id,
+        applied.version,
+        vec![IncidentChange::UpdateRecord {
+            id: first_unrotated,
+            record: credential(true),
+            at: t(10),
+        }],
+    )
+    .await;
+    assert_eq!(state(&*store, id).await.facts.unrotated_credentials, 1);
 }

@@ -28,9 +28,11 @@
 //! Cases are independent (each starts from [`Harness::fresh`]), use fixed
 //! timestamps with microsecond digits and never sleep, so they may run in
 //! parallel and give the same result every time. Tamper tests edit the
-//! database through [`RawSql`] and rely on one schema fact only:
+//! database through [`RawSql`] and rely on two schema facts only:
 //! `audit_log(seq BIGINT PRIMARY KEY, prev_hash TEXT NOT NULL, hash TEXT NOT
-//! NULL, event TEXT NOT NULL)`; their SQL is plain enough for SQLite and
+//! NULL, event TEXT NOT NULL)` and `evidence_custody(record_id, seq, actor,
+//! …)`, whose updates and deletes the schema refuses with a message
+//! containing `append-only`; their SQL is plain enough for SQLite and
 //! PostgreSQL alike.
 
 use std::sync::Arc;
@@ -39,6 +41,7 @@ mod access;
 mod audit;
 mod changes;
 mod concurrency;
+mod evidence;
 mod incidents;
 mod roundtrip;
 mod support;
@@ -48,6 +51,7 @@ pub use access::*;
 pub use audit::*;
 pub use changes::*;
 pub use concurrency::*;
+pub use evidence::*;
 pub use incidents::*;
 pub use roundtrip::*;
 pub use users::*;
@@ -137,6 +141,15 @@ macro_rules! conformance_tests {
             concurrent_declarations_get_distinct_ids,
             update_incident_serialises_decisions,
             update_incident_refusal_writes_nothing,
+            // evidence and its chain of custody
+            evidence_added_with_intake_custody,
+            evidence_failed_batch_leaves_nothing,
+            custody_append_refused_for_other_records,
+            custody_append_keeps_version,
+            custody_seq_per_item,
+            custody_logs_ordered,
+            evidence_all_for_verification,
+            custody_rows_are_append_only,
             // audit chain and tampering
             audit_empty_chain,
             audit_chain_verifies_and_matches_head,
@@ -179,11 +192,12 @@ macro_rules! conformance_tests {
 /// The source of every module that may hold cases, by module name: scanned
 /// for `pub async fn` so that a case missing from
 /// [`conformance_tests!`](crate::conformance_tests) is noticed.
-const SOURCES: [(&str, &str); 8] = [
+const SOURCES: [(&str, &str); 9] = [
     ("access", include_str!("access.rs")),
     ("audit", include_str!("audit.rs")),
     ("changes", include_str!("changes.rs")),
     ("concurrency", include_str!("concurrency.rs")),
+    ("evidence", include_str!("evidence.rs")),
     ("incidents", include_str!("incidents.rs")),
     ("roundtrip", include_str!("roundtrip.rs")),
     ("support", include_str!("support.rs")),

@@ -251,6 +251,7 @@ pub(super) struct Snapshot {
     access_requests: Vec<AccessRequestRow>,
     break_glass: Vec<BreakGlassRow>,
     notifications: Vec<crate::Notification>,
+    custody: Vec<crate::CustodyRow>,
     audit: ChainSummary,
 }
 
@@ -269,6 +270,7 @@ pub(super) async fn snapshot(store: &dyn Store, id: IncidentId, notified: &str) 
             .notifications(&user(notified))
             .await
             .expect("notifications"),
+        custody: store.custody_logs(id).await.expect("custody_logs"),
         audit: store.audit_head().await.expect("audit_head"),
     }
 }
