@@ -168,6 +168,11 @@ pub enum NotificationKindView {
         #[schema(value_type = MemberRoleName)]
         role: MemberRole,
     },
+    /// A stored evidence blob of an incident you lead failed verification.
+    EvidenceIntegrityFailure {
+        /// The evidence item's id.
+        evidence_id: i64,
+    },
 }
 
 /// A notification for the caller. Carries the codename, not the title.
@@ -178,9 +183,12 @@ pub struct NotificationView {
     /// The incident.
     #[schema(value_type = String)]
     pub incident: IncidentId,
-    /// Its codename.
+    /// Its codename, the only name a notification carries.
     #[schema(value_type = String)]
     pub codename: Codename,
+    /// Where to look: the incident's page, `/incidents/SEC-YYYY-NNNN`
+    /// (relative to the server). Everything else is behind the sign-in.
+    pub link: String,
     /// What happened.
     pub kind: NotificationKindView,
     /// When.

@@ -15,6 +15,9 @@ pub enum ErrorCode {
     Conflict,
     /// 409: the incident kept changing under the request; reload and retry.
     Stale,
+    /// 409: a stored evidence blob no longer matches the digest taken on
+    /// intake (or is gone); it is not served and the commander is alerted.
+    IntegrityFailure,
     /// 401: no valid credentials.
     Unauthorized,
     /// 403: signed in but not allowed (or a missing CSRF token).
@@ -37,7 +40,7 @@ impl ErrorCode {
         match self {
             Self::Validation => 422,
             Self::NotFound => 404,
-            Self::Conflict | Self::Stale => 409,
+            Self::Conflict | Self::Stale | Self::IntegrityFailure => 409,
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
             Self::RateLimited => 429,
@@ -55,6 +58,7 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::Conflict => "conflict",
             Self::Stale => "stale",
+            Self::IntegrityFailure => "integrity_failure",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::RateLimited => "rate_limited",

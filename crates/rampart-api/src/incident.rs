@@ -2,10 +2,12 @@
 
 use jiff::Timestamp;
 use rampart_incident::{
-    AccessRoute, ActionItem, AffectedAsset, AttackTimelineInput, AttackVector, Codename,
-    CompromisedDataSet, ContainmentAction, DetectionSource, IncidentId, IncidentSeverity,
-    LogAction, LogTarget, MemberRole, ReAttackAssessment, RecordKind, Step, StepRecord, StepState,
-    StepWarning, SystemRiskAssessment, Tlp, UserName,
+    AccessRoute, ActionItem, AffectedAsset, AttackTimelineInput, AttackVector, Attribution,
+    Codename, CommsDecision, CompromisedCredential, CompromisedDataSet, ContainmentAction,
+    DetectionSource, ForensicAnalysis, IncidentId, IncidentSeverity, Indicator,
+    LawEnforcementRecord, LessonLearned, LogAction, LogTarget, MemberRole, OutsideParty,
+    ReAttackAssessment, RecordKind, Step, StepRecord, StepState, StepWarning, SystemRiskAssessment,
+    Tlp, UserName,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
@@ -299,6 +301,26 @@ pub enum RecordInput {
     ReAttackAssessment(ReAttackAssessment),
     /// Step 9.
     ActionItem(ActionItem),
+    /// Step 2: the credential register.
+    CompromisedCredential(CompromisedCredential),
+    /// Step 5: an indicator of compromise.
+    Indicator(Indicator),
+    /// Step 5: who is believed to be behind the attack.
+    Attribution(Attribution),
+    /// Step 9: a lesson learned.
+    LessonLearned(LessonLearned),
+    /// Step 10: an analysis result. (Evidence itself is uploaded or
+    /// registered through `/evidence`.)
+    ForensicAnalysis(ForensicAnalysis),
+    /// Step 11: whether to communicate internally. (Drafts go through
+    /// `/communications`.)
+    InternalCommsDecision(CommsDecision),
+    /// Step 12.
+    LawEnforcement(LawEnforcementRecord),
+    /// Step 13.
+    OutsideParty(OutsideParty),
+    /// Step 14: whether to communicate externally.
+    ExternalCommsDecision(CommsDecision),
 }
 
 impl RecordInput {
@@ -313,6 +335,26 @@ impl RecordInput {
             Self::SystemRiskAssessment(_) => RecordKind::SystemRiskAssessment,
             Self::ReAttackAssessment(_) => RecordKind::ReAttackAssessment,
             Self::ActionItem(_) => RecordKind::ActionItem,
+            Self::CompromisedCredential(_) => RecordKind::CompromisedCredential,
+            Self::Indicator(_) => RecordKind::Indicator,
+            Self::Attribution(_) => RecordKind::Attribution,
+            Self::LessonLearned(_) => RecordKind::LessonLearned,
+            Self::ForensicAnalysis(_) => RecordKind::ForensicAnalysis,
+            Self::InternalCommsDecision(_) => RecordKind::InternalCommsDecision,
+            Self::LawEnforcement(_) => RecordKind::LawEnforcement,
+            Self::OutsideParty(_) => RecordKind::OutsideParty,
+            Self::ExternalCommsDecision(_) => RecordKind::ExternalCommsDecision,
+        }
+    }
+
+    /// Whether the record names other records by id (an indicator's
+    /// timeline entries and assets, an analysis's evidence), which the
+    /// server checks.
+    pub fn has_links(&self) -> bool {
+        match self {
+            Self::Indicator(i) => !i.timeline_entries.is_empty() || !i.assets.is_empty(),
+            Self::ForensicAnalysis(a) => !a.evidence.is_empty(),
+            _ => false,
         }
     }
 
@@ -327,6 +369,15 @@ impl RecordInput {
             Self::SystemRiskAssessment(r) => StepRecord::SystemRiskAssessment(r),
             Self::ReAttackAssessment(r) => StepRecord::ReAttackAssessment(r),
             Self::ActionItem(r) => StepRecord::ActionItem(r),
+            Self::CompromisedCredential(r) => StepRecord::CompromisedCredential(r),
+            Self::Indicator(r) => StepRecord::Indicator(r),
+            Self::Attribution(r) => StepRecord::Attribution(r),
+            Self::LessonLearned(r) => StepRecord::LessonLearned(r),
+            Self::ForensicAnalysis(r) => StepRecord::ForensicAnalysis(r),
+            Self::InternalCommsDecision(r) => StepRecord::InternalCommsDecision(r),
+            Self::LawEnforcement(r) => StepRecord::LawEnforcement(r),
+            Self::OutsideParty(r) => StepRecord::OutsideParty(r),
+            Self::ExternalCommsDecision(r) => StepRecord::ExternalCommsDecision(r),
         }
     }
 }

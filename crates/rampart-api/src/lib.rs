@@ -17,8 +17,11 @@
 
 mod access;
 mod account;
+mod comms;
 mod error;
+mod evidence;
 mod incident;
+mod report;
 pub mod schema;
 
 pub use access::{
@@ -31,7 +34,12 @@ pub use account::{
     AuthMethod, CreateTokenRequest, CreateUserRequest, CreatedToken, MeResponse, SignInRequest,
     SignInResponse, TokenList, TokenView, UpdateUserRequest, UserList, UserView,
 };
+pub use comms::{CommsChanged, CommsWarningView, DraftRequest, SentRequest, SignoffRequest};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use evidence::{
+    CustodyReport, CustodyView, DownloadQuery, EvidenceCreated, EvidenceList, EvidenceUploadQuery,
+    EvidenceView, ExportRequest,
+};
 pub use incident::{
     AddMemberRequest, ChangeMemberRoleRequest, DeclareIncidentRequest, GrantView, IncidentChanged,
     IncidentDetail, IncidentList, IncidentStatus, IncidentSummaryView, LogEntryView, MemberList,
@@ -39,6 +47,7 @@ pub use incident::{
     StepList, StepUpdateResponse, StepView, UpdateIncidentRequest, UpdateStepRequest, WarningView,
     double_option,
 };
+pub use report::{CredentialList, IndicatorList, ReportQuery, StixQuery};
 
 /// Where the API lives.
 pub const API_PREFIX: &str = "/api/v1";

@@ -78,7 +78,19 @@ string_enum_schema!(
         "compromised_data_set",
         "system_risk_assessment",
         "re_attack_assessment",
-        "action_item"
+        "action_item",
+        "compromised_credential",
+        "indicator",
+        "attribution",
+        "lesson_learned",
+        "evidence_item",
+        "forensic_analysis",
+        "internal_comms_decision",
+        "internal_comms_draft",
+        "law_enforcement",
+        "outside_party",
+        "external_comms_decision",
+        "external_comms_draft"
     ]
 );
 
@@ -90,6 +102,11 @@ enum Field {
     Bool,
     Enum(&'static [&'static str]),
     EnumList(&'static [&'static str]),
+    Integer,
+    TextList,
+    IdList,
+    /// A nested object (the draft's content, an evidence item's storage).
+    Object,
 }
 
 fn field_schema(field: &Field) -> RefOr<Schema> {
@@ -115,6 +132,21 @@ fn field_schema(field: &Field) -> RefOr<Schema> {
                     .enum_values(Some(values.iter().copied())),
             )
             .min_items(Some(1))
+            .into(),
+        Field::TextList => ArrayBuilder::new()
+            .items(ObjectBuilder::new().schema_type(Type::String))
+            .into(),
+        Field::IdList => ArrayBuilder::new()
+            .items(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
+            )
+            .into(),
+        Field::Object => ObjectBuilder::new().schema_type(Type::Object).into(),
+        Field::Integer => ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
             .into(),
     }
 }
@@ -142,6 +174,28 @@ const RISK: &[&str] = &["low", "medium", "high", "critical"];
 const LIKELIHOOD: &[&str] = &["low", "medium", "high"];
 const ACTION_KINDS: &[&str] = &["mitigation", "monitoring", "process"];
 const ACTION_STATUS: &[&str] = &["open", "in_progress", "done"];
+const INDICATOR_KINDS: &[&str] = &[
+    "ip",
+    "cidr",
+    "domain",
+    "url",
+    "file_hash",
+    "email",
+    "account",
+    "user_agent",
+    "token_fingerprint",
+];
+const TLP: &[&str] = &[
+    "TLP:CLEAR",
+    "TLP:GREEN",
+    "TLP:AMBER",
+    "TLP:AMBER+STRICT",
+    "TLP:RED",
+];
+const PAP: &[&str] = &["PAP:CLEAR", "PAP:GREEN", "PAP:AMBER", "PAP:RED"];
+const ACTORS: &[&str] = &["external", "internal", "partner", "unknown"];
+const LESSONS: &[&str] = &["went_well", "to_improve"];
+const LAW_DECISIONS: &[&str] = &["involved", "not_needed"];
 
 /// The record kinds as a client submits them. The attack-timeline entry has
 /// no `recorded_at`: the server stamps it.
@@ -220,6 +274,115 @@ fn input_kinds() -> Vec<KindFields> {
                 ("status", Enum(ACTION_STATUS), false),
             ],
         ),
+        (
+            "compromised_credential",
+            &[
+                ("fingerprint", Text, true),
+                ("description", Text, true),
+                ("provider", Text, false),
+                ("used_in", TextList, false),
+                ("owner", Text, true),
+                ("rotated", Bool, false),
+                ("rotated_at", Time, false),
+            ],
+        ),
+        (
+            "indicator",
+            &[
+                ("kind", Enum(INDICATOR_KINDS), true),
+                ("value", Text, true),
+                ("tlp", Enum(TLP), true),
+                ("pap", Enum(PAP), true),
+                ("description", Text, false),
+                ("first_seen", Time, false),
+                ("last_seen", Time, false),
+                ("techniques", TextList, false),
+                ("timeline_entries", IdList, false),
+                ("assets", IdList, false),
+            ],
+        ),
+        (
+            "attribution",
+            &[
+                ("actor", Enum(ACTORS), true),
+                ("variety", Text, false),
+                ("motive", Text, false),
+                ("certainty", Enum(CERTAINTY), true),
+                ("rationale", Text, true),
+            ],
+        ),
+        (
+            "lesson_learned",
+            &[("kind", Enum(LESSONS), true), ("lesson", Text, true)],
+        ),
+        (
+            "forensic_analysis",
+            &[
+                ("title", Text, true),
+                ("evidence", IdList, false),
+                ("method", Text, true),
+                ("result", Text, true),
+            ],
+        ),
+        ("internal_comms_decision", COMMS_DECISION),
+        (
+            "law_enforcement",
+            &[
+                ("decision", Enum(LAW_DECISIONS), true),
+                ("agency", Text, false),
+                ("case_reference", Text, false),
+                ("contact", Text, false),
+                ("contacted_at", Time, false),
+                ("rationale", Text, false),
+            ],
+        ),
+        (
+            "outside_party",
+            &[
+                ("organisation", Text, true),
+                ("role_in_attack", Text, true),
+                ("security_contact", Text, true),
+                ("contact_verified_how", Text, true),
+                ("notified_at", Time, false),
+                ("notified_by", Text, false),
+            ],
+        ),
+        ("external_comms_decision", COMMS_DECISION),
+    ]
+}
+
+const COMMS_DECISION: &[(&str, Field, bool)] = &[
+    ("needed", Field::Bool, true),
+    ("rationale", Field::Text, true),
+    ("decided_by", Field::Text, true),
+];
+
+/// The kinds that only the server writes (evidence on upload, drafts with
+/// their approvals), as stored.
+fn stored_only_kinds() -> Vec<KindFields> {
+    use Field::*;
+    const DRAFT: &[(&str, Field, bool)] = &[
+        ("content", Object, true),
+        ("approvals", Object, true),
+        ("insider_signoff", Object, false),
+        ("sent", Object, false),
+    ];
+    vec![
+        (
+            "evidence_item",
+            &[
+                ("name", Text, true),
+                ("description", Text, false),
+                ("sha256", Text, true),
+                ("size", Integer, false),
+                ("storage", Object, true),
+                ("source", Text, false),
+                ("collected_at", Time, false),
+                ("collected_by", Text, false),
+            ],
+        ),
+        ("internal_comms_draft", DRAFT),
+        ("external_comms_draft", DRAFT),
     ]
 }
 
@@ -269,7 +432,9 @@ pub struct StepRecordSchema;
 
 impl PartialSchema for StepRecordSchema {
     fn schema() -> RefOr<Schema> {
-        tagged_records(input_kinds(), Some(("recorded_at", Field::Time)))
+        let mut kinds = input_kinds();
+        kinds.extend(stored_only_kinds());
+        tagged_records(kinds, Some(("recorded_at", Field::Time)))
     }
 }
 

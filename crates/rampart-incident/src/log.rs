@@ -44,6 +44,8 @@ pub enum LogAction {
     Closed,
     /// The incident was reopened.
     Reopened,
+    /// A stored evidence blob failed verification.
+    EvidenceIntegrityFailure,
 }
 
 /// What a log entry is about.
@@ -220,6 +222,26 @@ impl ResponseLogEntry {
                 "owner": owner.map(|o| o.map(UserName::as_str)),
                 "notes_changed": notes_changed,
             }),
+        }
+    }
+
+    /// The entry for an evidence blob that no longer matches its digest.
+    pub fn evidence_integrity_failure(
+        actor: &UserName,
+        record_id: i64,
+        what: &str,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            at,
+            actor: actor.clone(),
+            action: LogAction::EvidenceIntegrityFailure,
+            target: LogTarget::Record {
+                step: Step::ForensicAnalysis,
+                kind: RecordKind::EvidenceItem,
+            },
+            summary: format!("evidence item #{record_id} FAILED integrity verification: {what}"),
+            detail: serde_json::json!({ "id": record_id, "what": what }),
         }
     }
 

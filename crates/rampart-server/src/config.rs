@@ -15,7 +15,8 @@ pub struct ServerConfig {
     /// until someone decides otherwise (put a TLS-terminating proxy in front
     /// before listening elsewhere).
     pub listen: SocketAddr,
-    /// Directory for the SQLite database and, later, evidence. Default `./rampart-data`.
+    /// Directory for the SQLite database and, unless `[evidence.store]`
+    /// says otherwise, the evidence store (`evidence/`). Default `./rampart-data`.
     pub data_dir: PathBuf,
     /// PostgreSQL URL (`postgres://user@host/db`); `None` means SQLite in
     /// `data_dir`. May contain a password, so it is never printed.
@@ -40,6 +41,51 @@ pub struct ServerConfig {
     /// anywhere else the header is ignored, since anyone can send it.
     /// Default: none.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Evidence uploads and where they are kept.
+    pub evidence: EvidenceConfig,
+}
+
+/// `[evidence]`: the evidence store and the upload limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EvidenceConfig {
+    /// Largest evidence upload, in bytes; larger ones get 413 and nothing
+    /// is stored. Default 4 GiB (a memory image or a day of proxy logs).
+    pub max_upload_bytes: u64,
+    /// Where blobs are kept: `kind = "local"` with `dir`, or `kind = "s3"`
+    /// with `bucket`, `region`, optional `endpoint`, `prefix`, `allow_http`
+    /// (keys from `RAMPART_EVIDENCE_S3_ACCESS_KEY_ID` /
+    /// `RAMPART_EVIDENCE_S3_SECRET_ACCESS_KEY`). Default: the folder
+    /// `evidence/` in the data directory.
+    #[serde(skip_serializing)]
+    pub store: Option<rampart_evidence::EvidenceStoreConfig>,
+}
+
+impl Default for EvidenceConfig {
+    fn default() -> Self {
+        Self {
+            max_upload_bytes: 4 * 1024 * 1024 * 1024,
+            store: None,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The evidence store's configuration: as configured, else the folder
+    /// `evidence/` in the data directory.
+    pub fn evidence_store(&self) -> rampart_evidence::EvidenceStoreConfig {
+        self.evidence.store.clone().unwrap_or_else(|| {
+            rampart_evidence::EvidenceStoreConfig::Local {
+                dir: self.data_dir.join("evidence"),
+            }
+        })
+    }
+
+    /// Where uploads are staged while they are hashed: local disk in the
+    /// data directory, whatever the store.
+    pub fn evidence_staging_dir(&self) -> PathBuf {
+        self.data_dir.join("evidence-staging")
+    }
 }
 
 /// Failed sign-ins allowed per user name and per client address within a
@@ -75,6 +121,7 @@ impl Default for ServerConfig {
             max_body_bytes: 1024 * 1024,
             login_throttle: LoginThrottle::default(),
             trusted_proxies: Vec::new(),
+            evidence: EvidenceConfig::default(),
         }
     }
 }
@@ -95,6 +142,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("login_throttle", &self.login_throttle)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("evidence", &self.evidence)
             .finish()
     }
 }

@@ -34,6 +34,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use rampart_api::ErrorCode;
+use rampart_evidence::EvidenceStore;
 use rampart_store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -42,7 +43,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use config::{LoginThrottle, ServerConfig};
+pub use config::{EvidenceConfig, LoginThrottle, ServerConfig};
 pub use error::{ApiError, ApiResult};
 pub use extract::{ApiJson, Caller};
 
@@ -55,14 +56,25 @@ pub struct AppState {
 struct Inner {
     config: ServerConfig,
     store: Arc<dyn Store>,
+    evidence: EvidenceStore,
 }
 
 impl AppState {
-    /// State for a server with `config` over `store`.
-    pub fn new(config: ServerConfig, store: Arc<dyn Store>) -> Self {
+    /// State for a server with `config` over `store`, keeping evidence
+    /// blobs in `evidence`.
+    pub fn new(config: ServerConfig, store: Arc<dyn Store>, evidence: EvidenceStore) -> Self {
         Self {
-            inner: Arc::new(Inner { config, store }),
+            inner: Arc::new(Inner {
+                config,
+                store,
+                evidence,
+            }),
         }
+    }
+
+    /// The evidence blob store.
+    pub fn evidence(&self) -> &EvidenceStore {
+        &self.inner.evidence
     }
 
     /// The configuration.
@@ -93,6 +105,10 @@ impl AppState {
         (name = "steps", description = "The 14 steps"),
         (name = "records", description = "Structured step records"),
         (name = "members", description = "Incident members"),
+        (name = "evidence", description = "Evidence with chain of custody (step 10)"),
+        (name = "communications", description = "Drafts, approvals and sending (steps 11 and 14)"),
+        (name = "indicators", description = "Indicators of compromise and the credential register"),
+        (name = "reports", description = "Post-incident report and VERIS classification"),
         (name = "access", description = "Access requests to an incident"),
         (name = "break-glass", description = "Emergency access with a second approver"),
         (name = "notifications", description = "The caller's notifications"),
@@ -123,7 +139,7 @@ impl utoipa::Modify for SecuritySchemes {
 
 /// The routes and the OpenAPI document, built together so they cannot differ.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    use routes::{access, account, incidents, system};
+    use routes::{access, account, comms, evidence, incidents, indicators, report, system};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(system::health))
         .routes(routes!(account::sign_in, account::sign_out))
@@ -149,6 +165,21 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(incidents::close_incident))
         .routes(routes!(incidents::reopen_incident))
+        .routes(routes!(evidence::list_evidence, evidence::upload_evidence))
+        .routes(routes!(evidence::register_evidence))
+        .routes(routes!(evidence::get_evidence))
+        .routes(routes!(evidence::download_evidence))
+        .routes(routes!(evidence::export_evidence))
+        .routes(routes!(comms::create_draft))
+        .routes(routes!(comms::edit_draft))
+        .routes(routes!(comms::approve_draft))
+        .routes(routes!(comms::sign_off_draft))
+        .routes(routes!(comms::mark_draft_sent))
+        .routes(routes!(indicators::list_indicators))
+        .routes(routes!(indicators::list_credentials))
+        .routes(routes!(report::indicators_stix))
+        .routes(routes!(report::incident_report))
+        .routes(routes!(report::incident_veris))
         .routes(routes!(
             access::request_access,
             access::list_access_requests
@@ -242,6 +273,7 @@ pub enum ServerError {
 pub async fn serve(
     config: ServerConfig,
     store: Arc<dyn Store>,
+    evidence: EvidenceStore,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     let address = config.listen;
@@ -249,8 +281,13 @@ pub async fn serve(
         .await
         .map_err(|source| ServerError::Bind { address, source })?;
     let bound = listener.local_addr().unwrap_or(address);
-    tracing::info!(address = %bound, store = %store.describe(), "rampart server listening");
-    let app = router(AppState::new(config, store));
+    tracing::info!(
+        address = %bound,
+        store = %store.describe(),
+        evidence = %evidence.describe(),
+        "rampart server listening"
+    );
+    let app = router(AppState::new(config, store, evidence));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

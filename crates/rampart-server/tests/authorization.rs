@@ -164,6 +164,76 @@ const MATRIX: &[(&str, &str)] = &[
         "401 404 404 404 404 204 404 404 404 404",
     ),
     (
+        "GET /api/v1/incidents/{id}/evidence",
+        "401 404 404 404 404 200 200 200 200 200",
+    ),
+    // Handling the bytes is forensic work (step 10): not observers or legal.
+    (
+        "POST /api/v1/incidents/{id}/evidence",
+        "401 404 404 404 404 201 201 403 403 201",
+    ),
+    (
+        "POST /api/v1/incidents/{id}/evidence/external",
+        "401 404 404 404 404 201 201 403 403 201",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/evidence/{record_id}",
+        "401 404 404 404 404 200 200 200 200 200",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/evidence/{record_id}/content",
+        "401 404 404 404 404 200 200 403 403 200",
+    ),
+    (
+        "POST /api/v1/incidents/{id}/evidence/export",
+        "401 404 404 404 404 200 200 403 403 200",
+    ),
+    // A customer notice is step 14: legal works on it, observers do not.
+    (
+        "POST /api/v1/incidents/{id}/communications",
+        "401 404 404 404 404 201 201 403 201 201",
+    ),
+    (
+        "PATCH /api/v1/incidents/{id}/communications/{record_id}",
+        "401 404 404 404 404 200 200 403 200 200",
+    ),
+    // Only the commander and legal approve; deputies and break-glass
+    // holders (who act as responders) do not.
+    (
+        "POST /api/v1/incidents/{id}/communications/{record_id}/approve",
+        "401 404 404 404 404 200 403 403 200 403",
+    ),
+    // The insider sign-off is leadership's judgement.
+    (
+        "POST /api/v1/incidents/{id}/communications/{record_id}/signoff",
+        "401 404 404 404 404 200 200 403 403 403",
+    ),
+    // An internal note (step 11), approved and signed off in the template.
+    (
+        "POST /api/v1/incidents/{id}/communications/{record_id}/sent",
+        "401 404 404 404 404 200 200 403 403 200",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/indicators",
+        "401 404 404 404 404 200 200 200 200 200",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/indicators/stix",
+        "401 404 404 404 404 200 200 200 200 200",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/credentials",
+        "401 404 404 404 404 200 200 200 200 200",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/report",
+        "401 404 404 404 404 200 200 200 200 200",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/veris",
+        "401 404 404 404 404 200 200 200 200 200",
+    ),
+    (
         "GET /api/v1/audit/head",
         "401 200 200 403 403 403 403 403 403 403",
     ),
@@ -177,6 +247,13 @@ const MATRIX: &[(&str, &str)] = &[
 struct Fixture {
     incident: String,
     record_id: i64,
+    evidence_id: i64,
+    /// A customer notice, not approved.
+    external_draft: i64,
+    /// An internal note approved by the commander and signed off.
+    ready_draft: i64,
+    /// An internal note nobody has signed off.
+    fresh_draft: i64,
     access_request_id: i64,
     break_glass_id: i64,
     notification_id: i64,
@@ -260,6 +337,58 @@ async fn template() -> (tempfile::TempDir, HashMap<String, String>, Fixture) {
         .await,
         202,
     );
+    let evidence = h
+        .upload(
+            "cora",
+            &format!("{incident}/evidence?name=ps-aux.txt"),
+            b"root 4242 xmrig --donate-level 0",
+        )
+        .await;
+    expect(&evidence, 201);
+    let draft = |audience: &str, title: &str| json!({"audience": audience, "title": title, "body": "We are investigating."});
+    let external = h
+        .post(
+            "cora",
+            &format!("{incident}/communications"),
+            draft("customers", "Security notice 2026-03-02"),
+        )
+        .await;
+    expect(&external, 201);
+    let ready = h
+        .post(
+            "cora",
+            &format!("{incident}/communications"),
+            draft("internal", "Build hosts offline"),
+        )
+        .await;
+    expect(&ready, 201);
+    let ready_draft = ready.body["record"]["id"].as_i64().unwrap();
+    expect(
+        &h.post(
+            "cora",
+            &format!("{incident}/communications/{ready_draft}/approve"),
+            json!({}),
+        )
+        .await,
+        200,
+    );
+    expect(
+        &h.post(
+            "cora",
+            &format!("{incident}/communications/{ready_draft}/signoff"),
+            json!({"rationale": "the miner came in through a leaked CI token"}),
+        )
+        .await,
+        200,
+    );
+    let fresh = h
+        .post(
+            "cora",
+            &format!("{incident}/communications"),
+            draft("internal", "Heads up"),
+        )
+        .await;
+    expect(&fresh, 201);
     let requests = h.get("cora", &format!("{incident}/access-requests")).await;
     let queue = h.get("sam", "/api/v1/break-glass").await;
     let notifications = h.get("cora", "/api/v1/notifications").await;
@@ -276,6 +405,10 @@ async fn template() -> (tempfile::TempDir, HashMap<String, String>, Fixture) {
     let fixture = Fixture {
         incident: id,
         record_id: record.body["record"]["id"].as_i64().unwrap(),
+        evidence_id: evidence.body["evidence"]["id"].as_i64().unwrap(),
+        external_draft: external.body["record"]["id"].as_i64().unwrap(),
+        ready_draft,
+        fresh_draft: fresh.body["record"]["id"].as_i64().unwrap(),
         access_request_id: requests.body["requests"][0]["id"].as_i64().unwrap(),
         break_glass_id: queue.body["requests"][0]["id"].as_i64().unwrap(),
         notification_id: notifications.body["notifications"][0]["id"]
@@ -296,7 +429,18 @@ fn containment(what: &str) -> Value {
 fn request_for(route: &str, user: Option<&str>, f: &Fixture) -> (Method, String, Option<Value>) {
     let (method, template) = route.split_once(' ').unwrap();
     let own_token = user.and_then(|u| f.token_ids.get(u)).copied().unwrap_or(1);
-    let path = template
+    let record_id = if template.contains("/evidence/") {
+        f.evidence_id
+    } else if template.ends_with("/signoff") {
+        f.fresh_draft
+    } else if template.ends_with("/sent") {
+        f.ready_draft
+    } else if template.contains("/communications/") {
+        f.external_draft
+    } else {
+        f.record_id
+    };
+    let mut path = template
         .replace(
             "{id}",
             if template.starts_with("/api/v1/tokens") {
@@ -307,7 +451,7 @@ fn request_for(route: &str, user: Option<&str>, f: &Fixture) -> (Method, String,
         )
         .replace("TOKEN", &own_token.to_string())
         .replace("{n}", "1")
-        .replace("{record_id}", &f.record_id.to_string())
+        .replace("{record_id}", &record_id.to_string())
         .replace("{user}", "obi")
         .replace("{name}", "vic")
         .replace("{notification_id}", &f.notification_id.to_string())
@@ -343,8 +487,32 @@ fn request_for(route: &str, user: Option<&str>, f: &Fixture) -> (Method, String,
         }
         "POST /api/v1/incidents/{id}/break-glass" => Some(json!({"reason": "emergency"})),
         r if r.ends_with("/decision") => Some(json!({"approve": true})),
+        "POST /api/v1/incidents/{id}/evidence/external" => Some(json!({
+            "name": "disk image of build-7", "location": "evidence safe, bag 17",
+            "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"})),
+        "POST /api/v1/incidents/{id}/evidence/export" => {
+            Some(json!({"reason": "to the forensics firm"}))
+        }
+        "POST /api/v1/incidents/{id}/communications" => Some(json!({
+            "audience": "customers", "title": "Update 2026-03-03", "body": "Contained."})),
+        "PATCH /api/v1/incidents/{id}/communications/{record_id}" => Some(json!({
+            "audience": "customers", "title": "Security notice 2026-03-02", "body": "Contained now."})),
+        "POST /api/v1/incidents/{id}/communications/{record_id}/approve" => Some(json!({})),
+        "POST /api/v1/incidents/{id}/communications/{record_id}/signoff" => {
+            Some(json!({"rationale": "outside attacker"}))
+        }
+        "POST /api/v1/incidents/{id}/communications/{record_id}/sent" => {
+            Some(json!({"channel": "all-staff e-mail"}))
+        }
         _ => None,
     };
+    match route {
+        "POST /api/v1/incidents/{id}/evidence" => path.push_str("?name=matrix.txt"),
+        "GET /api/v1/incidents/{id}/evidence/{record_id}/content" => {
+            path.push_str("?reason=matrix")
+        }
+        _ => {}
+    }
     (Method::from_bytes(method.as_bytes()).unwrap(), path, body)
 }
 

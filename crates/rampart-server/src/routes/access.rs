@@ -617,6 +617,7 @@ fn notification_view(n: &rampart_store::Notification) -> NotificationView {
         id: n.id,
         incident: n.incident,
         codename: n.codename.clone(),
+        link: format!("/incidents/{}", n.incident),
         kind: match &n.kind {
             NotificationKind::BreakGlass(b) => NotificationKindView::BreakGlass {
                 user: b.user.clone(),
@@ -639,6 +640,11 @@ fn notification_view(n: &rampart_store::Notification) -> NotificationView {
             },
             NotificationKind::AddedAsMember { role } => {
                 NotificationKindView::AddedAsMember { role: *role }
+            }
+            NotificationKind::EvidenceIntegrityFailure { record_id } => {
+                NotificationKindView::EvidenceIntegrityFailure {
+                    evidence_id: *record_id,
+                }
             }
         },
         created_at: n.created_at,

@@ -510,6 +510,11 @@ pub async fn add_record(
 ) -> ApiResult<(StatusCode, Json<RecordChanged>)> {
     let id = parse_incident_id(&id)?;
     let step = input.kind().step();
+    if input.has_links() {
+        // Only members learn which record ids exist.
+        load_incident(&state, &caller, id, IncidentAction::View, None).await?;
+        super::indicators::check_links(&state, id, &input.clone().into_record(now())).await?;
+    }
     let (_, applied) = write_incident(
         &state,
         &caller,
@@ -600,6 +605,7 @@ pub async fn update_record(
         _ => existing.created_at,
     };
     let record = input.into_record(recorded_at);
+    super::indicators::check_links(&state, id, &record).await?;
     if record == existing.record {
         return Err(ApiError::conflict(format!(
             "record {record_id} already has these values"

@@ -4,7 +4,11 @@
 
 pub mod access;
 pub mod account;
+pub mod comms;
+pub mod evidence;
 pub mod incidents;
+pub mod indicators;
+pub mod report;
 pub mod system;
 
 use jiff::Timestamp;

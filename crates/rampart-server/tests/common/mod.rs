@@ -51,6 +51,7 @@ pub struct Harness {
 }
 
 /// An answer: status, headers and JSON body (Null when empty).
+#[derive(Debug)]
 pub struct Answer {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
@@ -79,7 +80,20 @@ impl Harness {
         config: ServerConfig,
         tokens: HashMap<String, String>,
     ) -> Self {
-        let app = router(AppState::new(config, store.clone() as Arc<dyn Store>));
+        // The local evidence store in the test's own directory, as `rampart
+        // serve` lays it out under its data directory.
+        let evidence = rampart_evidence::EvidenceStore::open(
+            &rampart_evidence::EvidenceStoreConfig::Local {
+                dir: dir.path().join("evidence"),
+            },
+            &dir.path().join("evidence-staging"),
+        )
+        .unwrap();
+        let app = router(AppState::new(
+            config,
+            store.clone() as Arc<dyn Store>,
+            evidence,
+        ));
         Self {
             dir,
             store,
@@ -97,11 +111,7 @@ impl Harness {
     /// A server over a copy of the database in `template`.
     pub async fn copy_of(template: &Path, tokens: &HashMap<String, String>) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        for entry in std::fs::read_dir(template).unwrap() {
-            let entry = entry.unwrap();
-            let target: PathBuf = dir.path().join(entry.file_name());
-            std::fs::copy(entry.path(), target).unwrap();
-        }
+        copy_tree(template, dir.path());
         let store = Arc::new(
             SqliteStore::open(&dir.path().join("rampart.db"))
                 .await
@@ -194,6 +204,35 @@ impl Harness {
         self.send(request.unwrap()).await
     }
 
+    /// Uploads `bytes` as evidence: the raw body `POST` the evidence routes take.
+    pub async fn upload(&self, user: &str, path: &str, bytes: &[u8]) -> Answer {
+        let token = self
+            .tokens
+            .get(user)
+            .unwrap_or_else(|| panic!("no user {user}"));
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "text/plain")
+            .header(header::CONTENT_LENGTH, bytes.len())
+            .body(Body::from(bytes.to_vec()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// `user`'s API token.
+    pub fn token(&self, user: &str) -> &str {
+        self.tokens
+            .get(user)
+            .unwrap_or_else(|| panic!("no user {user}"))
+    }
+
+    /// The data directory (database and evidence store).
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
     pub async fn get(&self, user: &str, path: &str) -> Answer {
         self.call(Some(user), Method::GET, path, None).await
     }
@@ -224,4 +263,18 @@ impl Harness {
 #[track_caller]
 pub fn expect(answer: &Answer, status: u16) {
     assert_eq!(answer.status.as_u16(), status, "body: {}", answer.body);
+}
+
+/// Copies a data directory: the database files and the evidence store.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target: PathBuf = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
