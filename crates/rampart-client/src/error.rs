@@ -43,6 +43,33 @@ pub enum ClientError {
     /// A request body could not be encoded.
     #[error("cannot encode the request: {0}")]
     Encode(String),
+    /// The bytes to upload could not be read, or changed while being read.
+    #[error("cannot upload: {detail}")]
+    Input {
+        /// What went wrong.
+        detail: String,
+    },
+    /// Downloaded bytes could not be written where they were to go.
+    #[error("cannot write the download: {source}")]
+    Output {
+        /// The writer's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The bytes received do not hash to the digest the server announced:
+    /// the transfer broke off or the content changed on the way.
+    #[error(
+        "the {received} bytes received have SHA-256 {actual}, but the server announced {expected}: \
+         the download is incomplete or altered"
+    )]
+    DigestMismatch {
+        /// The server's `X-Rampart-Sha256`.
+        expected: String,
+        /// What the received bytes hash to.
+        actual: String,
+        /// How many bytes arrived.
+        received: u64,
+    },
 }
 
 impl ClientError {

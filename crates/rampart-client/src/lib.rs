@@ -12,8 +12,14 @@
 //! }
 //! # Ok::<(), rampart_client::ClientError>(())
 //! ```
+//!
+//! Evidence travels as streams: [`Client::upload_evidence`] reads from any
+//! `Read` and [`Client::download_evidence`] writes to any `Write`, both
+//! hashing the bytes as they pass.
 
 mod error;
+mod evidence;
+mod report;
 mod transport;
 
 use rampart_api::{
@@ -27,6 +33,7 @@ use rampart_api::{
 use rampart_incident::{IncidentId, Step};
 
 pub use error::ClientError;
+pub use evidence::{Downloaded, SHA256_HEADER, Uploaded};
 pub use transport::Method;
 
 use transport::Transport;

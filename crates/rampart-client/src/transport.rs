@@ -1,9 +1,12 @@
 //! One request, one JSON answer: the part every typed method shares.
 
+use std::io::Read;
 use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use ureq::SendBody;
+use ureq::http;
 
 use crate::error::ClientError;
 
@@ -152,28 +155,148 @@ impl Transport {
         if (200..300).contains(&status) {
             return Ok((status, text));
         }
-        Err(match serde_json::from_str::<ErrorEnvelope>(&text) {
-            Ok(envelope) => ClientError::Api {
-                status,
-                code: envelope.error.code,
-                message: envelope.error.message,
-                field: envelope.error.field,
-            },
-            Err(_) => ClientError::Api {
-                status,
-                code: "http".to_owned(),
-                message: format!("HTTP {status}: {}", truncate(&text, 200)),
-                field: None,
-            },
+        Err(api_error(status, &text))
+    }
+
+    /// `GET` for a non-JSON document (a report, a STIX bundle): the body as
+    /// text, or the server's error.
+    pub(crate) fn get_text(&self, path: &str, accept: &str) -> Result<String, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let response = self
+            .authorized(self.agent.get(&url), accept)
+            .call()
+            .map_err(|error| transport_error(&url, error))?;
+        let status = response.status().as_u16();
+        let text = response
+            .into_body()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_string()
+            .map_err(|error| transport_error(&url, error))?;
+        if (200..300).contains(&status) {
+            Ok(text)
+        } else {
+            Err(api_error(status, &text))
+        }
+    }
+
+    /// `POST`s exactly `length` bytes read from `body` without buffering
+    /// them, and parses the JSON answer.
+    ///
+    /// `Expect: 100-continue` lets the server refuse (413, 404, 401) before
+    /// the bytes are sent: without it the refusal arrives while the client
+    /// is still writing, and the client sees only a reset connection.
+    pub(crate) fn post_stream<R: DeserializeOwned>(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: &mut dyn Read,
+        length: u64,
+    ) -> Result<R, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let response = streaming(self.with_auth(self.agent.post(&url)))
+            .header("Content-Type", content_type)
+            .header("Content-Length", length.to_string())
+            .header("Expect", "100-continue")
+            .send(SendBody::from_reader(body))
+            .map_err(|error| transport_error(&url, error))?;
+        let status = response.status().as_u16();
+        let text = response
+            .into_body()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_string()
+            .map_err(|error| transport_error(&url, error))?;
+        if !(200..300).contains(&status) {
+            return Err(api_error(status, &text));
+        }
+        serde_json::from_str(&text).map_err(|error| ClientError::InvalidResponse {
+            status,
+            detail: format!("{error} in `{}`", truncate(&text, 200)),
         })
     }
 
+    /// `GET` whose 2xx body is streamed to the caller; errors are read and
+    /// parsed as usual.
+    pub(crate) fn get_stream(
+        &self,
+        path: &str,
+    ) -> Result<(String, http::Response<ureq::Body>), ClientError> {
+        let url = format!("{}{path}", self.base);
+        let response = streaming(self.authorized(
+            self.agent.get(&url),
+            "application/octet-stream, application/json",
+        ))
+        .call()
+        .map_err(|error| transport_error(&url, error))?;
+        let status = response.status().as_u16();
+        if (200..300).contains(&status) {
+            return Ok((url, response));
+        }
+        let text = response
+            .into_body()
+            .with_config()
+            .limit(1024 * 1024)
+            .read_to_string()
+            .map_err(|error| transport_error(&url, error))?;
+        Err(api_error(status, &text))
+    }
+
     fn with_auth<Any>(&self, builder: ureq::RequestBuilder<Any>) -> ureq::RequestBuilder<Any> {
-        let builder = builder.header("Accept", "application/json");
+        self.authorized(builder, "application/json")
+    }
+
+    /// One `Accept` header (ureq appends rather than replaces headers).
+    fn authorized<Any>(
+        &self,
+        builder: ureq::RequestBuilder<Any>,
+        accept: &str,
+    ) -> ureq::RequestBuilder<Any> {
+        let builder = builder.header("Accept", accept);
         match &self.token {
             Some(token) => builder.header("Authorization", format!("Bearer {token}")),
             None => builder,
         }
+    }
+}
+
+/// Evidence can be gigabytes: no total deadline, but a stalled connection
+/// still fails.
+fn streaming<Any>(builder: ureq::RequestBuilder<Any>) -> ureq::RequestBuilder<Any> {
+    builder
+        .config()
+        .timeout_global(None)
+        .timeout_per_read(Some(STALL))
+        .timeout_per_write(Some(STALL))
+        .build()
+}
+
+/// How long a streaming transfer may make no progress.
+const STALL: Duration = Duration::from_secs(120);
+
+fn transport_error(url: &str, error: ureq::Error) -> ClientError {
+    ClientError::Transport {
+        url: url.to_owned(),
+        detail: error.to_string(),
+    }
+}
+
+/// The server's error envelope as a [`ClientError::Api`]; a body that is not
+/// one (a proxy's HTML page) is quoted.
+fn api_error(status: u16, text: &str) -> ClientError {
+    match serde_json::from_str::<ErrorEnvelope>(text) {
+        Ok(envelope) => ClientError::Api {
+            status,
+            code: envelope.error.code,
+            message: envelope.error.message,
+            field: envelope.error.field,
+        },
+        Err(_) => ClientError::Api {
+            status,
+            code: "http".to_owned(),
+            message: format!("HTTP {status}: {}", truncate(text, 200)),
+            field: None,
+        },
     }
 }
 

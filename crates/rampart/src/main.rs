@@ -38,6 +38,7 @@ fn main() -> ExitCode {
             AuditCommand::Head(args) => commands::audit::head(args),
         },
         Command::Incident(args) => commands::incident::run(args),
+        Command::Evidence(args) => commands::evidence::run(args),
         Command::BreakGlass(args) => commands::incident::break_glass(args),
         Command::Notifications(args) => commands::incident::notifications(args),
     };

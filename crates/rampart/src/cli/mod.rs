@@ -2,12 +2,14 @@
 //! Kept apart from the commands so `main.rs` stays a table of contents.
 
 mod client;
+mod evidence;
 mod scan;
 mod server;
 
 use clap::{Parser, Subcommand};
 
 pub use client::*;
+pub use evidence::*;
 pub use scan::*;
 pub use server::*;
 
@@ -46,6 +48,8 @@ pub enum Command {
     Audit(AuditArgs),
     /// Work on security incidents through the server's API.
     Incident(IncidentArgs),
+    /// Evidence with its chain of custody: upload, download, export.
+    Evidence(EvidenceArgs),
     /// Approve or reject break-glass requests (security role).
     BreakGlass(BreakGlassArgs),
     /// Show your notifications from the server.

@@ -15,7 +15,7 @@ pub struct ServerLocation {
     #[arg(long, value_name = "FILE", env = "RAMPART_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Data directory: the SQLite database and, later, evidence
+    /// Data directory: the SQLite database and the evidence store
     /// [default: from the config, else the user's data directory]
     #[arg(long, value_name = "DIR", env = "RAMPART_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
@@ -132,6 +132,11 @@ pub struct AuditVerifyArgs {
     /// detects rows deleted from the end and a rewritten chain
     #[arg(long, value_name = "LENGTH:HASH")]
     pub anchor: Option<rampart_audit::ChainSummary>,
+
+    /// Do not re-hash the stored evidence blobs (by default every blob is
+    /// checked against the SHA-256 recorded on intake)
+    #[arg(long)]
+    pub skip_evidence: bool,
 }
 
 #[derive(Debug, Args)]

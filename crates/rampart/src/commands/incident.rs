@@ -2,27 +2,30 @@
 //! a client of the server's API, configured by `RAMPART_URL` and
 //! `RAMPART_TOKEN`. Tables for people, `--json` for scripts.
 
+use std::io::{Read, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use rampart_api::{
     AddMemberRequest, ChangeMemberRoleRequest, CreateAccessRequest, CreateBreakGlassRequest,
-    DecisionRequest, DeclareIncidentRequest, IncidentDetail, MemberView, RecordInput, RecordView,
-    StepView, UpdateStepRequest,
+    DecisionRequest, DeclareIncidentRequest, DraftRequest, IncidentDetail, MemberView, RecordInput,
+    RecordList, RecordView, ReportQuery, SentRequest, SignoffRequest, StepView, UpdateStepRequest,
 };
 use rampart_client::Client;
 use rampart_incident::{
-    ActionItem, ActionItemStatus, AttackTimelineInput, Certainty, NonEmptyText, Step, StepRecord,
-    TimeZoneName, UserName,
+    ActionItem, ActionItemStatus, AttackTimelineInput, Audience, Certainty, CommsDraft,
+    NonEmptyText, Step, StepRecord, TimeZoneName, UserName,
 };
 use serde::Serialize;
 
 use crate::cli::{
-    AccessCommand, ActionCommand, BreakGlassArgs, BreakGlassCommand, ClientOptions, IncidentArgs,
-    IncidentCommand, MemberCommand, NotificationArgs, RecordCommand, TimelineCommand,
+    AccessCommand, ActionCommand, BreakGlassArgs, BreakGlassCommand, ClientOptions, CommsCommand,
+    IncidentArgs, IncidentCommand, MemberCommand, NotificationArgs, RecordCommand, ReportAudience,
+    ReportFormat, TimelineCommand,
 };
 
-fn connect(options: &ClientOptions) -> anyhow::Result<Client> {
+pub(crate) fn connect(options: &ClientOptions) -> anyhow::Result<Client> {
     let url = options
         .url
         .as_deref()
@@ -35,7 +38,7 @@ fn connect(options: &ClientOptions) -> anyhow::Result<Client> {
 }
 
 /// Prints `value` as JSON when asked, else runs `table`.
-fn emit<T: Serialize>(
+pub(crate) fn emit<T: Serialize>(
     options: &ClientOptions,
     value: &T,
     table: impl FnOnce(&T),
@@ -314,6 +317,60 @@ pub fn run(args: IncidentArgs) -> anyhow::Result<ExitCode> {
                 println!("reopened {}", changed.incident.id)
             })
         }
+        IncidentCommand::Report(report) => {
+            let text = client.report(
+                report.id,
+                &ReportQuery {
+                    audience: Some(
+                        match report.audience {
+                            ReportAudience::Internal => "internal",
+                            ReportAudience::External => "external",
+                        }
+                        .to_owned(),
+                    ),
+                    format: Some(
+                        match report.format {
+                            ReportFormat::Markdown => "markdown",
+                            ReportFormat::Html => "html",
+                            ReportFormat::Json => "json",
+                        }
+                        .to_owned(),
+                    ),
+                },
+            )?;
+            write_document(report.out.as_deref(), &text)
+        }
+        IncidentCommand::Veris { id, out } => {
+            let veris = client.veris(id)?;
+            write_document(out.as_deref(), &serde_json::to_string_pretty(&veris)?)
+        }
+        IncidentCommand::Indicators(indicators) => {
+            if indicators.stix {
+                let max_tlp = indicators
+                    .max_tlp
+                    .map(|tlp| tlp.as_str().trim_start_matches("TLP:").to_ascii_lowercase());
+                let bundle = client.indicators_stix(indicators.id, max_tlp.as_deref())?;
+                return write_document(indicators.out.as_deref(), &bundle);
+            }
+            let list = client.indicators(indicators.id)?;
+            if let Some(out) = &indicators.out {
+                return write_document(Some(out), &serde_json::to_string_pretty(&list)?);
+            }
+            emit(options, &list, |list| print_indicators(&list.indicators))
+        }
+        IncidentCommand::Credentials { id } => {
+            let list = client.credentials(id)?;
+            emit(options, &list, |list| {
+                print_credentials(&list.credentials);
+                if list.unrotated > 0 {
+                    println!(
+                        "{} not rotated: they hold up step 2 (cut off the attack vector)",
+                        list.unrotated
+                    );
+                }
+            })
+        }
+        IncidentCommand::Comms(comms) => run_comms(&client, options, comms.command),
         IncidentCommand::Access(access) => match access.command {
             AccessCommand::Request { id, role, reason } => {
                 let accepted = client.request_access(id, &CreateAccessRequest { role, reason })?;
@@ -376,6 +433,322 @@ pub fn run(args: IncidentArgs) -> anyhow::Result<ExitCode> {
             emit(options, &accepted, |accepted| {
                 println!("{}", accepted.message)
             })
+        }
+    }
+}
+
+/// Writes a generated document to `out`, or to standard output.
+fn write_document(out: Option<&Path>, text: &str) -> anyhow::Result<ExitCode> {
+    let text = if text.ends_with('\n') {
+        text.to_owned()
+    } else {
+        format!("{text}\n")
+    };
+    match out {
+        Some(path) if path != Path::new("-") => {
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        _ => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_comms(
+    client: &Client,
+    options: &ClientOptions,
+    command: CommsCommand,
+) -> anyhow::Result<ExitCode> {
+    let changed = match command {
+        CommsCommand::List { id } => {
+            let mut records = client
+                .records(id, Some(Step::InternalCommunication))?
+                .records;
+            records.extend(
+                client
+                    .records(id, Some(Step::ExternalCommunication))?
+                    .records,
+            );
+            let list = RecordList { records };
+            return emit(options, &list, |list| print_comms(&list.records));
+        }
+        CommsCommand::Draft { id, audience, text } => {
+            let body = read_body(text.body, text.body_file.as_deref())?
+                .context("give the text with --body or --body-file")?;
+            let draft = DraftRequest {
+                audience,
+                title: self::text("title", &text.title)?,
+                body: self::text("body", &body)?,
+                compromised: optional_text("compromised", text.compromised)?,
+                not_compromised: optional_text("not-compromised", text.not_compromised)?,
+                recipient_actions: optional_text("recipient-actions", text.recipient_actions)?,
+            };
+            client.draft_communication(id, &draft)?
+        }
+        CommsCommand::Edit {
+            id,
+            draft,
+            audience,
+            text,
+        } => {
+            let current = find_draft(client, id, draft)?;
+            let body = read_body(text.body, text.body_file.as_deref())?;
+            let keep = |given: Option<String>, field: &'static str, old: Option<NonEmptyText>| {
+                match given {
+                    // An empty value clears an optional field.
+                    Some(value) if value.trim().is_empty() => Ok(None),
+                    Some(value) => self::text(field, &value).map(Some),
+                    None => Ok(old),
+                }
+            };
+            let request = DraftRequest {
+                audience: audience.unwrap_or(current.audience),
+                title: match text.title {
+                    Some(title) => self::text("title", &title)?,
+                    None => current.title,
+                },
+                body: match body {
+                    Some(body) => self::text("body", &body)?,
+                    None => current.body,
+                },
+                compromised: keep(text.compromised, "compromised", current.compromised)?,
+                not_compromised: keep(
+                    text.not_compromised,
+                    "not-compromised",
+                    current.not_compromised,
+                )?,
+                recipient_actions: keep(
+                    text.recipient_actions,
+                    "recipient-actions",
+                    current.recipient_actions,
+                )?,
+            };
+            client.edit_communication(id, draft, &request)?
+        }
+        CommsCommand::Approve { id, draft } => client.approve_communication(id, draft)?,
+        CommsCommand::Signoff {
+            id,
+            draft,
+            rationale,
+        } => client.signoff_communication(id, draft, &SignoffRequest { rationale })?,
+        CommsCommand::Sent {
+            id,
+            draft,
+            channel,
+            at,
+        } => client.mark_communication_sent(
+            id,
+            draft,
+            &SentRequest {
+                channel,
+                sent_at: at,
+            },
+        )?,
+    };
+    for warning in &changed.warnings {
+        eprintln!("warning: {}", warning.text);
+    }
+    emit(options, &changed, |changed| {
+        if let StepRecord::InternalCommsDraft(draft) | StepRecord::ExternalCommsDraft(draft) =
+            &changed.record.record
+        {
+            println!(
+                "draft #{} (step {}, {}): {}",
+                changed.record.id,
+                changed.record.step.number(),
+                draft.content.audience,
+                draft_status(draft)
+            );
+        } else {
+            println!("record #{}", changed.record.id);
+        }
+    })
+}
+
+/// The text of `--body`, or of `--body-file` (`-`: standard input).
+fn read_body(body: Option<String>, file: Option<&Path>) -> anyhow::Result<Option<String>> {
+    match (body, file) {
+        (Some(body), _) => Ok(Some(body)),
+        (None, Some(path)) if path == Path::new("-") => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read the text from standard input")?;
+            Ok(Some(text))
+        }
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map(Some)
+            .with_context(|| format!("cannot read {}", path.display())),
+        (None, None) => Ok(None),
+    }
+}
+
+fn optional_text(
+    field: &'static str,
+    value: Option<String>,
+) -> anyhow::Result<Option<NonEmptyText>> {
+    value.map(|value| text(field, &value)).transpose()
+}
+
+/// A draft's current text, for an edit that changes only some fields.
+fn find_draft(
+    client: &Client,
+    id: rampart_incident::IncidentId,
+    draft: i64,
+) -> anyhow::Result<rampart_incident::CommsDraftContent> {
+    for step in [Step::InternalCommunication, Step::ExternalCommunication] {
+        for row in client.records(id, Some(step))?.records {
+            if row.id == draft
+                && let StepRecord::InternalCommsDraft(found) | StepRecord::ExternalCommsDraft(found) =
+                    row.record
+            {
+                return Ok(found.content);
+            }
+        }
+    }
+    anyhow::bail!(
+        "{id} has no communication draft #{draft} (see `rampart incident comms list {id}`)"
+    )
+}
+
+fn draft_status(draft: &CommsDraft) -> String {
+    if let Some(sent) = &draft.sent {
+        return format!(
+            "sent {} via {} by {}",
+            sent.at.strftime("%Y-%m-%d %H:%M UTC"),
+            sent.channel,
+            sent.by
+        );
+    }
+    let missing: Vec<String> = draft
+        .scope()
+        .required_approvals()
+        .iter()
+        .filter(|needed| !draft.approvals.iter().any(|a| a.approver == **needed))
+        .map(ToString::to_string)
+        .collect();
+    let mut status = if missing.is_empty() {
+        "approved, not sent".to_owned()
+    } else {
+        format!("awaiting approval by {}", missing.join(" and "))
+    };
+    if draft.content.audience == Audience::Internal && draft.insider_signoff.is_none() {
+        status.push_str("; needs the insider sign-off");
+    }
+    status
+}
+
+fn print_comms(records: &[RecordView]) {
+    if records.is_empty() {
+        println!("no communication drafts or decisions recorded");
+        return;
+    }
+    println!(
+        "{:<5}  {:>4}  {:<10}  {:<58}  TITLE",
+        "#", "STEP", "AUDIENCE", "STATUS"
+    );
+    for row in records {
+        match &row.record {
+            StepRecord::InternalCommsDraft(draft) | StepRecord::ExternalCommsDraft(draft) => {
+                println!(
+                    "{:<5}  {:>4}  {:<10}  {:<58}  {}",
+                    row.id,
+                    row.step.number(),
+                    draft.content.audience.as_str(),
+                    draft_status(draft),
+                    draft.content.title
+                );
+            }
+            StepRecord::InternalCommsDecision(decision)
+            | StepRecord::ExternalCommsDecision(decision) => {
+                println!(
+                    "{:<5}  {:>4}  {:<10}  {:<58}  {}",
+                    row.id,
+                    row.step.number(),
+                    "decision",
+                    format!(
+                        "{} (decided by {})",
+                        if decision.needed {
+                            "needed"
+                        } else {
+                            "not needed"
+                        },
+                        decision.decided_by
+                    ),
+                    decision.rationale
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+fn print_indicators(records: &[RecordView]) {
+    if records.is_empty() {
+        println!("no indicators recorded");
+        return;
+    }
+    println!(
+        "{:<5}  {:<17}  {:<40}  {:<16}  {:<9}  {:<18}  DESCRIPTION",
+        "#", "KIND", "VALUE", "TLP", "PAP", "ATT&CK"
+    );
+    for row in records {
+        if let StepRecord::Indicator(indicator) = &row.record {
+            println!(
+                "{:<5}  {:<17}  {:<40}  {:<16}  {:<9}  {:<18}  {}",
+                row.id,
+                indicator.kind.as_str(),
+                indicator.value,
+                indicator.tlp.as_str(),
+                indicator.pap.as_str(),
+                indicator
+                    .techniques
+                    .iter()
+                    .map(|t| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                indicator
+                    .description
+                    .as_ref()
+                    .map_or("", |description| description.as_str())
+            );
+        }
+    }
+}
+
+fn print_credentials(records: &[RecordView]) {
+    if records.is_empty() {
+        println!("no compromised credentials recorded");
+        return;
+    }
+    println!(
+        "{:<5}  {:<32}  {:<20}  {:<22}  {:<24}  DESCRIPTION",
+        "#", "FINGERPRINT", "OWNER", "ROTATED", "USED IN"
+    );
+    for row in records {
+        if let StepRecord::CompromisedCredential(credential) = &row.record {
+            println!(
+                "{:<5}  {:<32}  {:<20}  {:<22}  {:<24}  {}",
+                row.id,
+                credential.fingerprint.as_str(),
+                credential.owner.as_str(),
+                credential.rotated_at.map_or_else(
+                    || "NO".to_owned(),
+                    |at| format!("yes, {}", at.strftime("%Y-%m-%d %H:%M"))
+                ),
+                credential
+                    .used_in
+                    .iter()
+                    .map(|place| place.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                credential.description
+            );
         }
     }
 }
@@ -465,6 +838,11 @@ pub fn notifications(args: NotificationArgs) -> anyhow::Result<ExitCode> {
                 ),
                 rampart_api::NotificationKindView::AddedAsMember { role } => {
                     format!("you were added as {role}")
+                }
+                rampart_api::NotificationKindView::EvidenceIntegrityFailure { evidence_id } => {
+                    format!(
+                        "INTEGRITY ALARM: evidence #{evidence_id} no longer matches its intake digest"
+                    )
                 }
             };
             println!(
@@ -583,5 +961,45 @@ fn print_records(records: &[RecordView]) {
             row.record.kind().as_str(),
             row.record.summary()
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every example `incident record add --help` shows is accepted by the
+    /// API's record type, and every kind a client may add has one.
+    #[test]
+    fn record_examples_in_the_help_are_valid() {
+        let mut kinds = Vec::new();
+        for example in crate::cli::RECORD_EXAMPLES.split("--kind ").skip(1) {
+            let (kind, rest) = example.split_once(' ').expect(example);
+            let fields = rest.split('\'').nth(1).expect(example);
+            let fields: serde_json::Value = serde_json::from_str(fields).expect(example);
+            let input: RecordInput =
+                serde_json::from_value(serde_json::json!({"kind": kind, "record": fields}))
+                    .unwrap_or_else(|error| panic!("{kind}: {error}"));
+            assert_eq!(input.kind().as_str(), kind);
+            kinds.push(kind.to_owned());
+        }
+        // Help text is wrapped at 100 columns: longer lines would break the
+        // JSON where a reader copies it from.
+        for line in crate::cli::RECORD_EXAMPLES.lines() {
+            assert!(line.chars().count() <= 98, "too long for the help: {line}");
+        }
+        for kind in [
+            "compromised_credential",
+            "indicator",
+            "attribution",
+            "lesson_learned",
+            "forensic_analysis",
+            "internal_comms_decision",
+            "external_comms_decision",
+            "law_enforcement",
+            "outside_party",
+        ] {
+            assert!(kinds.iter().any(|k| k == kind), "no example for {kind}");
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use rampart_server::ServerConfig;
 
-use crate::cli::ServeArgs;
+use crate::cli::{ServeArgs, ServerLocation};
 use crate::server_store::{DatabaseLocation, block_on, open_database, read_config_table, resolve};
 
 /// Configuration keys a `RAMPART_<KEY>` variable may set (`__` separates a
@@ -19,6 +19,7 @@ const ENV_KEYS: &[&str] = &[
     "login_throttle__max_failures",
     "login_throttle__window_minutes",
     "trusted_proxies",
+    "evidence__max_upload_bytes",
 ];
 
 /// Keys whose variable is a comma-separated list (`RAMPART_TRUSTED_PROXIES=10.0.0.2,10.0.0.3`).
@@ -26,7 +27,16 @@ const LIST_KEYS: &[&str] = &["trusted_proxies"];
 
 /// The effective configuration: file, then environment, then flags.
 pub fn load_config(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
-    let mut table = read_config_table(args.location.config.as_deref())?;
+    load_config_at(&args.location, args.listen.as_deref())
+}
+
+/// The effective configuration for a server at `location` (what the
+/// operator commands need to find the evidence store).
+pub fn load_config_at(
+    location: &ServerLocation,
+    listen: Option<&str>,
+) -> anyhow::Result<ServerConfig> {
+    let mut table = read_config_table(location.config.as_deref())?;
     for key in ENV_KEYS {
         let variable = format!("RAMPART_{}", key.to_uppercase());
         if let Ok(value) = std::env::var(&variable) {
@@ -46,7 +56,7 @@ pub fn load_config(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
                 .with_context(|| format!("{variable} cannot be applied"))?;
         }
     }
-    let (database, data_dir) = resolve(&args.location)?;
+    let (database, data_dir) = resolve(location)?;
     table.insert(
         "data_dir".to_owned(),
         toml::Value::String(data_dir.to_string_lossy().into_owned()),
@@ -59,16 +69,41 @@ pub fn load_config(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
             table.remove("database_url");
         }
     }
-    if let Some(listen) = &args.listen {
-        table.insert("listen".to_owned(), toml::Value::String(listen.clone()));
+    if let Some(listen) = listen {
+        table.insert("listen".to_owned(), toml::Value::String(listen.to_owned()));
     }
-    let origin = match &args.location.config {
+    let origin = match &location.config {
         Some(path) => format!("configuration {}", path.display()),
         None => "configuration".to_owned(),
     };
-    toml::Value::Table(table)
+    let mut config = toml::Value::Table(table)
         .try_into::<ServerConfig>()
-        .with_context(|| format!("invalid {origin}"))
+        .with_context(|| format!("invalid {origin}"))?;
+    // Object-storage keys come from the environment, so the configuration
+    // file can be shared and checked in.
+    if let Some(rampart_evidence::EvidenceStoreConfig::S3 {
+        access_key_id,
+        secret_access_key,
+        ..
+    }) = &mut config.evidence.store
+    {
+        for (variable, slot) in [
+            ("RAMPART_EVIDENCE_S3_ACCESS_KEY_ID", access_key_id),
+            ("RAMPART_EVIDENCE_S3_SECRET_ACCESS_KEY", secret_access_key),
+        ] {
+            if let Ok(value) = std::env::var(variable) {
+                *slot = value;
+            }
+        }
+    }
+    Ok(config)
+}
+
+/// Opens the evidence store the configuration names.
+pub fn open_evidence(config: &ServerConfig) -> anyhow::Result<rampart_evidence::EvidenceStore> {
+    let store_config = config.evidence_store();
+    rampart_evidence::EvidenceStore::open(&store_config, &config.evidence_staging_dir())
+        .with_context(|| format!("cannot open the evidence store {store_config:?}"))
 }
 
 /// A variable's text as the TOML scalar it looks like: `true`, `42`, else a string.
@@ -104,6 +139,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logging();
     let config = load_config(&args)?;
     let (database, _) = resolve(&args.location)?;
+    let evidence = open_evidence(&config)?;
     block_on(async move {
         let store = open_database(&database).await?;
         if store
@@ -125,7 +161,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                  rampart user create {location} --name admin --role admin --password-stdin"
             );
         }
-        rampart_server::serve(config, store, shutdown_signal())
+        rampart_server::serve(config, store, evidence, shutdown_signal())
             .await
             .context("the server stopped with an error")?;
         Ok(ExitCode::SUCCESS)

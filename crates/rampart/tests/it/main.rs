@@ -3,9 +3,11 @@
 //! links once.
 
 mod db;
+mod evidence;
 mod scan;
 mod secrets;
 mod server;
+mod site;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
