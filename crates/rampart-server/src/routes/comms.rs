@@ -9,8 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use rampart_api::{
-    CommsChanged, CommsWarningView, DraftRequest, ErrorBody, ErrorCode, RecordView, SentRequest,
-    SignoffRequest,
+    CommsChanged, CommsWarningView, DraftRequest, ErrorBody, ErrorCode, SentRequest, SignoffRequest,
 };
 use rampart_audit::Target;
 use rampart_incident::{
@@ -20,7 +19,7 @@ use rampart_incident::{
 use rampart_store::{IncidentChange, IncidentState, RecordRow};
 use serde_json::json;
 
-use super::{Plan, parse_incident_id, parse_number, require_open, write_incident};
+use super::{Plan, parse_incident_id, parse_number, record_view, require_open, write_incident};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller};
@@ -47,17 +46,6 @@ fn as_draft(record: &StepRecord) -> Option<&CommsDraft> {
     match record {
         StepRecord::InternalCommsDraft(d) | StepRecord::ExternalCommsDraft(d) => Some(d),
         _ => None,
-    }
-}
-
-fn record_view(row: &RecordRow) -> RecordView {
-    RecordView {
-        id: row.id,
-        step: row.step,
-        record: row.record.clone(),
-        created_by: row.created_by.clone(),
-        created_at: row.created_at,
-        updated_at: row.updated_at,
     }
 }
 

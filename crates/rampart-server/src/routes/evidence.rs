@@ -23,7 +23,8 @@ use rampart_store::{CustodyRow, EvidenceRow, IncidentChange, NotificationKind};
 use serde_json::json;
 
 use super::{
-    Plan, audit, load_incident, parse_incident_id, parse_number, require_open, write_incident,
+    Plan, audit, load_incident, parse_incident_id, parse_number, parse_query, require_open,
+    write_incident,
 };
 use crate::AppState;
 use crate::auth::now;
@@ -40,15 +41,6 @@ fn evidence_target(id: IncidentId, record_id: Option<i64>) -> Target {
         Some(record_id) => Target::new("evidence", format!("{id}/{record_id}")),
         None => Target::new("evidence", id.to_string()),
     }
-}
-
-/// Parses a query string into `T`, answering 422 naming the field.
-fn parse_query<T: serde::de::DeserializeOwned>(query: Option<&str>) -> ApiResult<T> {
-    serde_urlencoded::from_str(query.unwrap_or("")).map_err(|error| {
-        let message = error.to_string();
-        let field = message.split('`').nth(1).unwrap_or("query").to_owned();
-        ApiError::validation(field, format!("query string: {message}"))
-    })
 }
 
 fn text(field: &'static str, value: &str) -> ApiResult<NonEmptyText> {

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use rampart_api::{
     AddMemberRequest, ChangeMemberRoleRequest, DeclareIncidentRequest, ErrorBody, IncidentChanged,
     IncidentDetail, IncidentList, LogEntryView, MemberList, RecordChanged, RecordInput, RecordList,
-    RecordView, ResponseLog, StepList, StepUpdateResponse, UpdateIncidentRequest,
-    UpdateStepRequest, WarningView,
+    ResponseLog, StepList, StepUpdateResponse, UpdateIncidentRequest, UpdateStepRequest,
+    WarningView,
 };
 use rampart_audit::Target;
 use rampart_incident::{
@@ -16,13 +16,14 @@ use rampart_incident::{
     ResponseLogEntry, Step, StepRecord, UserName,
 };
 use rampart_store::{
-    IncidentChange, IncidentDetails, IncidentState, NewIncident, NotificationKind, RecordRow,
+    IncidentChange, IncidentDetails, IncidentState, NewIncident, NotificationKind,
 };
 use serde_json::json;
 
 use super::{
     Plan, audit, detail_view, incident_target, load_incident, member_views, parse_incident_id,
-    parse_number, reload, require_open, route_of, step_view, summary_view, write_incident,
+    parse_number, record_view, reload, require_open, route_of, step_view, summary_view,
+    write_incident,
 };
 use crate::AppState;
 use crate::auth::now;
@@ -427,17 +428,6 @@ pub async fn update_step(
         warnings: warnings.iter().map(WarningView::from).collect(),
         version: applied.version,
     }))
-}
-
-fn record_view(row: &RecordRow) -> RecordView {
-    RecordView {
-        id: row.id,
-        step: row.step,
-        record: row.record.clone(),
-        created_by: row.created_by.clone(),
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    }
 }
 
 fn parse_step_query(query: Option<&str>) -> ApiResult<Option<Step>> {

@@ -3,24 +3,13 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use rampart_api::{CredentialList, ErrorBody, IndicatorList, RecordView};
+use rampart_api::{CredentialList, ErrorBody, IndicatorList};
 use rampart_incident::{IncidentAction, IncidentId, RecordKind, Step, StepRecord};
 use rampart_store::RecordRow;
 
-use super::{load_incident, parse_incident_id};
+use super::{load_incident, parse_incident_id, record_view};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-
-pub(crate) fn record_view(row: &RecordRow) -> RecordView {
-    RecordView {
-        id: row.id,
-        step: row.step,
-        record: row.record.clone(),
-        created_by: row.created_by.clone(),
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    }
-}
 
 async fn records_of(
     state: &AppState,

@@ -300,6 +300,28 @@ pub(crate) fn detail_view(incident: &IncidentState, route: AccessRoute) -> Incid
     }
 }
 
+/// A stored record as the API shows it.
+pub(crate) fn record_view(row: &rampart_store::RecordRow) -> rampart_api::RecordView {
+    rampart_api::RecordView {
+        id: row.id,
+        step: row.step,
+        record: row.record.clone(),
+        created_by: row.created_by.clone(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+/// Parses a query string into `T`, answering 422 naming the field at fault
+/// (unknown parameters included: every query type denies unknown fields).
+pub(crate) fn parse_query<T: serde::de::DeserializeOwned>(query: Option<&str>) -> ApiResult<T> {
+    serde_urlencoded::from_str(query.unwrap_or("")).map_err(|error| {
+        let message = error.to_string();
+        let field = message.split('`').nth(1).unwrap_or("query").to_owned();
+        ApiError::validation(field, format!("query string: {message}"))
+    })
+}
+
 /// The access route of a granted access.
 pub(crate) fn route_of(access: &Access) -> ApiResult<AccessRoute> {
     match access {

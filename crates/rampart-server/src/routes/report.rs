@@ -11,19 +11,11 @@ use rampart_incident::{IncidentAction, IncidentId, Tlp};
 use rampart_incident_report::{Audience, StixOptions};
 use serde_json::json;
 
-use super::{audit, load_incident, parse_incident_id};
+use super::{audit, load_incident, parse_incident_id, parse_query};
 use crate::AppState;
 use crate::auth::now;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
-
-fn parse_query<T: serde::de::DeserializeOwned>(query: Option<&str>) -> ApiResult<T> {
-    serde_urlencoded::from_str(query.unwrap_or("")).map_err(|error| {
-        let message = error.to_string();
-        let field = message.split('`').nth(1).unwrap_or("query").to_owned();
-        ApiError::validation(field, format!("query string: {message}"))
-    })
-}
 
 fn with_type(body: String, content_type: &'static str) -> Response {
     let mut response = body.into_response();
