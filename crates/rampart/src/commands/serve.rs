@@ -106,6 +106,31 @@ pub fn open_evidence(config: &ServerConfig) -> anyhow::Result<rampart_evidence::
         .with_context(|| format!("cannot open the evidence store {store_config:?}"))
 }
 
+/// Staging files older than this are left over from a crash mid-upload
+/// (a live upload keeps writing its file); younger ones may belong to
+/// another server sharing the data directory.
+const STALE_STAGING: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Removes upload staging files a crashed server left behind. They were
+/// never acknowledged, so no evidence record points at them.
+fn remove_stale_staging(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry.file_name().to_string_lossy().starts_with(".ingest-")
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|modified| modified.elapsed().ok())
+                .is_some_and(|age| age > STALE_STAGING);
+        if stale && std::fs::remove_file(entry.path()).is_ok() {
+            tracing::info!(file = %entry.path().display(), "removed a stale upload staging file");
+        }
+    }
+}
+
 /// A variable's text as the TOML scalar it looks like: `true`, `42`, else a string.
 fn scalar(text: &str) -> toml::Value {
     if let Ok(flag) = text.parse::<bool>() {
@@ -140,6 +165,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = load_config(&args)?;
     let (database, _) = resolve(&args.location)?;
     let evidence = open_evidence(&config)?;
+    remove_stale_staging(evidence.staging_dir());
     block_on(async move {
         let store = open_database(&database).await?;
         if store
