@@ -20,8 +20,8 @@ use rampart_store::{AuditDraft, CustodyRow, EvidenceRow, StoreError, StoreResult
 use crate::{Connection, Database, Reader, Row, append_audit, json_text, query};
 
 const EVIDENCE_SELECT: &str = "SELECT id, incident_id, record, created_by, created_at FROM records";
-const CUSTODY_SELECT: &str =
-    "SELECT record_id, seq, action, actor, at, reason, detail FROM evidence_custody";
+const CUSTODY_SELECT: &str = "SELECT incident_id, record_id, seq, action, actor, at, reason, detail \
+     FROM evidence_custody";
 
 fn evidence_from_row<R: Row>(row: &R) -> StoreResult<EvidenceRow> {
     let read = Reader::new(row, "records");
@@ -239,4 +239,22 @@ pub async fn all_evidence_for_verification(db: &dyn Database) -> StoreResult<Vec
         .iter()
         .map(evidence_from_row)
         .collect()
+}
+
+/// `Store::all_custody_for_verification`.
+pub async fn all_custody_for_verification(
+    db: &dyn Database,
+) -> StoreResult<Vec<(rampart_incident::IncidentId, CustodyRow)>> {
+    let mut conn = db.connection().await?;
+    query(format!(
+        "{CUSTODY_SELECT} ORDER BY incident_id, record_id, seq"
+    ))
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|row| {
+        let incident = Reader::new(row, "evidence_custody").parsed("incident_id")?;
+        Ok((incident, custody_from_row(row)?))
+    })
+    .collect()
 }

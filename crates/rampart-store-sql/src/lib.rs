@@ -481,6 +481,9 @@ macro_rules! impl_store {
             async fn all_evidence_for_verification(&self) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::EvidenceRow>> {
                 $crate::evidence::all_evidence_for_verification(self).await
             }
+            async fn all_custody_for_verification(&self) -> $crate::__private::rampart_store::StoreResult<Vec<($crate::__private::rampart_incident::IncidentId, $crate::__private::rampart_store::CustodyRow)>> {
+                $crate::evidence::all_custody_for_verification(self).await
+            }
             async fn append_audit(&self, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_audit::ChainSummary> {
                 $crate::ops::append_audit_event(self, audit).await
             }

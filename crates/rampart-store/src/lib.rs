@@ -41,7 +41,7 @@ pub mod conformance;
 
 pub use audit::{AUDIT_PAGE, AuditDraft, AuditVerifyError, verify_audit_chain};
 pub use error::{StoreError, StoreResult};
-pub use evidence::{CustodyRow, EvidenceRow};
+pub use evidence::{CustodyDiscrepancy, CustodyRow, EvidenceRow, verify_custody};
 pub use incident::{
     AccessRequestRow, AppliedChanges, BreakGlassRow, Decide, DecisionError, IncidentChange,
     IncidentDetails, IncidentState, IncidentStatus, IncidentSummary, IncidentUpdate, LogRow,

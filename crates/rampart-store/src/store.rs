@@ -223,6 +223,10 @@ pub trait Store: Send + Sync + 'static {
     /// database (and could read every table) anyway, not incidents for
     /// anyone to view.
     async fn all_evidence_for_verification(&self) -> StoreResult<Vec<EvidenceRow>>;
+    /// Every custody row of every incident, by incident, item and sequence:
+    /// for `verify_custody`, which checks each against the audit event that
+    /// recorded it. Same reasoning as `all_evidence_for_verification`.
+    async fn all_custody_for_verification(&self) -> StoreResult<Vec<(IncidentId, CustodyRow)>>;
 
     // ---- Audit chain ------------------------------------------------------
 

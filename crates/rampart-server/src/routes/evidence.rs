@@ -84,6 +84,17 @@ fn digest_of(item: &EvidenceItem) -> ApiResult<Sha256Digest> {
         .map_err(|e| ApiError::internal(format!("stored digest is unreadable: {e}")))
 }
 
+/// The `custody` member of an audit event's payload: which custody entries
+/// the event records (`items` null for a new item, whose id the decision
+/// does not know yet). `rampart_store::verify_custody` reads it back.
+fn custody_payload(
+    id: IncidentId,
+    action: CustodyAction,
+    items: Option<&[i64]>,
+) -> serde_json::Value {
+    json!({ "incident": id.to_string(), "action": action.as_str(), "items": items })
+}
+
 fn custody_views(rows: &[CustodyRow], record_id: i64) -> Vec<CustodyView> {
     rows.iter()
         .filter(|row| row.record_id == record_id)
@@ -134,7 +145,10 @@ async fn add_item(
                     &record,
                     at,
                 )],
-                payload: json!({ "evidence": item, "custody": first.as_str() }),
+                payload: json!({
+                    "evidence": item,
+                    "custody": custody_payload(id, first, None),
+                }),
                 changes: vec![IncidentChange::AddEvidence {
                     item: item.clone(),
                     by: caller.user.name.clone(),
@@ -327,19 +341,21 @@ async fn record_access(
         _ => evidence_target(id, None),
     };
     let ids: Vec<i64> = items.iter().map(|row| row.record_id).collect();
-    state
-        .store()
-        .append_custody(
-            id,
-            entries,
-            audit(
-                caller,
-                audit_action,
-                target,
-                json!({ "items": ids, "reason": reason }),
-            ),
-        )
-        .await?;
+    // The audit event carries the custody entries it vouches for, at the
+    // same instant, so `rampart audit verify` can match every custody row
+    // to its event and notice a row deleted or added behind Rampart's back.
+    let draft = rampart_store::AuditDraft::new(
+        at,
+        caller.actor(),
+        audit_action,
+        target,
+        json!({
+            "items": ids,
+            "reason": reason,
+            "custody": custody_payload(id, action, Some(&ids)),
+        }),
+    );
+    state.store().append_custody(id, entries, draft).await?;
     let custody = state.store().custody_logs(id).await?;
     Ok(items
         .iter()
@@ -450,7 +466,11 @@ async fn raise_integrity_alarm(
                         &detail,
                         at,
                     )],
-                    payload: json!({ "item": record_id, "detail": detail }),
+                    payload: json!({
+                    "item": record_id,
+                    "detail": detail,
+                    "custody": custody_payload(id, CustodyAction::IntegrityFailure, Some(&[record_id])),
+                }),
                     changes,
                     action: "evidence.integrity_failure",
                     target: evidence_target(id, Some(record_id)),

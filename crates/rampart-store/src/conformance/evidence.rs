@@ -576,6 +576,17 @@ pub async fn evidence_all_for_verification(h: &dyn Harness) {
     );
     assert_eq!(store.evidence_items(one).await.unwrap(), vec![ra, rc]);
     assert_eq!(store.evidence_items(two).await.unwrap(), vec![rb]);
+    // Every custody row of every incident, by incident, then item, then seq.
+    let custody: Vec<(IncidentId, i64, i64)> = store
+        .all_custody_for_verification()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(incident, row)| (incident, row.record_id, row.seq))
+        .collect();
+    let mut expected = vec![(one, a, 1), (one, c, 1), (two, b, 1)];
+    expected.sort_by_key(|(incident, record_id, _)| (incident.to_string(), *record_id));
+    assert_eq!(custody, expected);
 }
 
 /// Custody rows cannot be edited or deleted even with direct SQL (the

@@ -24,16 +24,35 @@ pub fn verify(args: AuditVerifyArgs) -> anyhow::Result<ExitCode> {
     block_on(async {
         let store = open_store(&args.location).await?;
         let chain = verify_chain(store.as_ref(), &args).await?;
+        // The custody check trusts the events it reads, so it only means
+        // something on an intact chain.
+        let custody = chain && verify_custody_log(store.as_ref()).await?;
         let blobs = match &evidence {
             Some(evidence) => verify_evidence(store.as_ref(), evidence).await?,
             None => true,
         };
-        Ok(if chain && blobs {
+        Ok(if chain && custody && blobs {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(EXIT_CHAIN_BROKEN)
         })
     })
+}
+
+/// Matches the evidence custody log against the audit events that
+/// recorded it; prints each discrepancy. True when they agree.
+async fn verify_custody_log(store: &dyn rampart_store::Store) -> anyhow::Result<bool> {
+    let discrepancies = rampart_store::verify_custody(store)
+        .await
+        .context("could not read the evidence custody log")?;
+    if discrepancies.is_empty() {
+        println!("evidence custody log matches the audit chain");
+        return Ok(true);
+    }
+    for discrepancy in &discrepancies {
+        eprintln!("custody log BROKEN: {discrepancy}");
+    }
+    Ok(false)
 }
 
 /// Re-hashes every stored evidence blob against the digest recorded on

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::Run;
-use crate::site::{Site, ok};
+use crate::site::{Site, edit_sqlite, ok};
 
 /// What these tests do over and over with a site.
 trait EvidenceSite {
@@ -404,6 +404,71 @@ fn a_changed_blob_is_refused_on_download_and_fails_audit_verify() {
         "audit verify must report the changed blob\nstdout:\n{}\nstderr:\n{}",
         verify.stdout(),
         verify.stderr()
+    );
+    // The blob is what broke; the chain and the custody log still agree.
+    assert!(
+        verify
+            .stdout()
+            .contains("evidence custody log matches the audit chain"),
+        "{}",
+        verify.stdout()
+    );
+}
+
+#[test]
+fn a_custody_entry_deleted_in_the_database_fails_audit_verify() {
+    let mut site = Site::new();
+    let alice = site.user_with_token("alice", "engineer");
+    site.start();
+    let a = Some(alice.as_str());
+    let id = site.declare(a, "Custody tampering");
+    let item = site.upload(a, &id, "auth.log", b"sshd: accepted key for root\n");
+    let download = site.path("copy.log");
+    ok(&site.run(
+        a,
+        None,
+        &[
+            "evidence",
+            "download",
+            &id,
+            &item,
+            "--reason",
+            "who logged in as root",
+            "--out",
+            download.to_str().unwrap(),
+        ],
+    ));
+    site.stop();
+    let data_dir = site.data_dir();
+    let verify_args = ["audit", "verify", "--data-dir", data_dir.to_str().unwrap()];
+    let clean = site.run(None, None, &verify_args);
+    assert_eq!(clean.code(), 0, "{}", clean.stderr());
+    assert!(
+        clean
+            .stdout()
+            .contains("evidence custody log matches the audit chain"),
+        "{}",
+        clean.stdout()
+    );
+
+    // Someone with the database file hides the download: the append-only
+    // guard has to go first, and the audit event still records the entry.
+    let db = data_dir.join("rampart.db");
+    edit_sqlite(
+        &db,
+        &format!(
+            "DROP TRIGGER evidence_custody_no_delete; \
+             DELETE FROM evidence_custody WHERE record_id = {item} AND action = 'downloaded'"
+        ),
+    );
+    let broken = site.run(None, None, &verify_args);
+    assert_eq!(broken.code(), 1, "{}", broken.stdout());
+    assert!(
+        broken.stderr().contains("custody log BROKEN")
+            && broken.stderr().contains("downloaded by alice")
+            && broken.stderr().contains("it was deleted"),
+        "{}",
+        broken.stderr()
     );
 }
 

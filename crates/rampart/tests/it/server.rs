@@ -2,11 +2,10 @@
 //! as a user would: real processes, a real port, SQLite in a temporary data
 //! directory (and PostgreSQL for the database-level commands).
 
-use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::site::{Site, ok};
+use crate::site::{Site, edit_sqlite, ok};
 
 #[test]
 fn an_incident_walked_through_the_cli_stays_need_to_know_and_audited() {
@@ -288,24 +287,6 @@ fn audit_verify_names_the_row_someone_edited_in_the_database() {
         "{}",
         truncated.stderr()
     );
-}
-
-/// Tampers with the database directly, as an attacker with file access would.
-fn edit_sqlite(path: &Path, sql: &str) {
-    let url = format!("sqlite://{}", path.display());
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            use sqlx::Connection;
-            let mut connection = sqlx::SqliteConnection::connect(&url).await.unwrap();
-            let changed = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
-                .execute(&mut connection)
-                .await
-                .unwrap();
-            assert_eq!(changed.rows_affected(), 1, "{sql}");
-        });
 }
 
 #[test]

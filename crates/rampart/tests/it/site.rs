@@ -3,7 +3,7 @@
 
 use std::io::Write;
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -167,4 +167,22 @@ pub(crate) fn ok(run: &Run) -> String {
         run.stderr()
     );
     run.stdout()
+}
+
+/// Tampers with the database directly, as an attacker with file access would.
+pub(crate) fn edit_sqlite(path: &Path, sql: &str) {
+    let url = format!("sqlite://{}", path.display());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            use sqlx::Connection;
+            let mut connection = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            let changed = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            assert_eq!(changed.rows_affected(), 1, "{sql}");
+        });
 }
