@@ -161,6 +161,17 @@ pub fn new_secret() -> Result<String, AuthError> {
     Ok(hex(&random_bytes::<32>()?))
 }
 
+/// The CSRF token of a session, derived from its (secret, `HttpOnly`) id
+/// so that server-rendered pages can put it into their forms without the
+/// store keeping the token itself: only whoever holds the session id can
+/// compute it, and it is as unguessable as the id.
+pub fn csrf_token_for(session_id: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"rampart-csrf-v1\0");
+    hasher.update(session_id.as_bytes());
+    hex(&hasher.finalize())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,11 @@ impl ApiError {
         &self.body
     }
 
+    /// For 429: how many seconds to wait.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after_secs
+    }
+
     /// A validation error naming a field.
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {

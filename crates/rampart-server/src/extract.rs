@@ -219,34 +219,52 @@ impl FromRequestParts<AppState> for Caller {
                 session_hash: None,
             });
         }
-        let session_id =
-            cookie(parts, rampart_api::SESSION_COOKIE).ok_or_else(ApiError::unauthorized)?;
-        let id_hash = token_hash(session_id);
-        let (session, user) = store
-            .session_by_hash(&id_hash)
+        let (caller, _, csrf_hash) = session_of(parts, state)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
-        if session.expires_at <= now || user.disabled {
-            return Err(ApiError::unauthorized());
-        }
         if is_unsafe(&parts.method) {
             let presented = parts
                 .headers
                 .get(rampart_api::CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            if presented.is_empty() || !hashes_equal(&token_hash(presented), &session.csrf_hash) {
+            if presented.is_empty() || !hashes_equal(&token_hash(presented), &csrf_hash) {
                 return Err(ApiError::forbidden(
                     "missing or wrong X-CSRF-Token header; it is returned at sign-in",
                 ));
             }
         }
-        Ok(Caller {
+        Ok(caller)
+    }
+}
+
+/// The caller of a request by its session cookie, with the session id and
+/// the hash of its CSRF token; `None` without a cookie or with an unknown,
+/// expired or disabled user's session. Checks no CSRF token: the API checks
+/// the header, the web UI its forms' field.
+pub(crate) async fn session_of(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Option<(Caller, String, String)>, ApiError> {
+    let Some(session_id) = cookie(parts, rampart_api::SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let id_hash = token_hash(session_id);
+    let Some((session, user)) = state.store().session_by_hash(&id_hash).await? else {
+        return Ok(None);
+    };
+    if session.expires_at <= now() || user.disabled {
+        return Ok(None);
+    }
+    Ok(Some((
+        Caller {
             user,
             via: AuthMethod::Session,
             session_hash: Some(id_hash),
-        })
-    }
+        },
+        session_id.to_owned(),
+        session.csrf_hash,
+    )))
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! Rampart's HTTP server (`rampart serve`): an axum application serving
-//! the JSON API of `rampart-api` under `/api/v1`.
+//! the JSON API of `rampart-api` under `/api/v1` and a server-rendered web
+//! UI for responders (`web`: sign-in, dashboard, incident page) that goes
+//! through the same access and write paths as the API.
 //!
 //! * **Authentication**: `Authorization: Bearer <token>` (API tokens,
 //!   stored as SHA-256) or the `rampart_session` cookie from
@@ -25,6 +27,7 @@ mod config;
 mod error;
 mod extract;
 mod routes;
+mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -200,8 +203,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api().1
 }
 
-async fn not_found() -> ApiError {
-    ApiError::new(ErrorCode::NotFound, "no such route")
+/// Unknown paths: JSON under `/api/`, the HTML 404 page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        ApiError::new(ErrorCode::NotFound, "no such route").into_response()
+    } else {
+        web::fallback_page()
+    }
 }
 
 async fn method_not_allowed() -> impl axum::response::IntoResponse {
@@ -228,6 +237,7 @@ pub fn router(state: AppState) -> Router {
             async move { axum::Json(document.as_ref().clone()) }
         }),
     )
+    .merge(web::router())
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .with_state(state)
@@ -236,7 +246,8 @@ pub fn router(state: AppState) -> Router {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     ))
-    .layer(SetResponseHeaderLayer::overriding(
+    // Not overriding: the hashed assets say they are immutable.
+    .layer(SetResponseHeaderLayer::if_not_present(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
     ))

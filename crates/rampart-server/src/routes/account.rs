@@ -18,7 +18,8 @@ use serde_json::json;
 use super::audit;
 use crate::AppState;
 use crate::auth::{
-    dummy_password_hash, hash_password, new_api_token, new_secret, now, token_hash, verify_password,
+    csrf_token_for, dummy_password_hash, hash_password, new_api_token, new_secret, now, token_hash,
+    verify_password,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller};
@@ -129,6 +130,41 @@ pub async fn sign_in(
     ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> ApiResult<Response> {
+    let signed_in = start_session(&state, ip, &request.name, request.password).await?;
+    let mut response = axum::Json(SignInResponse {
+        user: user_view(&signed_in.user),
+        csrf_token: signed_in.csrf_token,
+        expires_at: signed_in.expires_at,
+    })
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, signed_in.cookie);
+    Ok(response)
+}
+
+/// A session just started by [`start_session`].
+pub(crate) struct SignedIn {
+    /// Who signed in.
+    pub user: User,
+    /// The session's CSRF token (derived from its id).
+    pub csrf_token: String,
+    /// When the session ends.
+    pub expires_at: jiff::Timestamp,
+    /// The `Set-Cookie` value carrying the session id.
+    pub cookie: HeaderValue,
+}
+
+/// Checks a name and password under the sign-in throttle and starts a
+/// session: what both the API's `POST /api/v1/session` and the sign-in
+/// page do. Wrong credentials are 401 with one message whatever was
+/// wrong; too many failures are 429.
+pub(crate) async fn start_session(
+    state: &AppState,
+    ip: Option<IpAddr>,
+    name: &str,
+    password: String,
+) -> ApiResult<SignedIn> {
     let store = state.store();
     let config = state.config();
     let throttle = &config.login_throttle;
@@ -139,10 +175,7 @@ pub async fn sign_in(
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     // Keys are prefixed so a user called "ip:…" cannot share a counter
     // with an address. Names are cut so a huge one costs no storage.
-    let name_key = format!(
-        "user:{}",
-        request.name.chars().take(128).collect::<String>()
-    );
+    let name_key = format!("user:{}", name.chars().take(128).collect::<String>());
     let ip_key = format!(
         "ip:{}",
         ip.map(|ip| ip.to_string())
@@ -156,7 +189,7 @@ pub async fn sign_in(
             ));
         }
     }
-    let user = match UserName::parse(&request.name) {
+    let user = match UserName::parse(name) {
         Ok(name) => store.user_by_name(&name).await?,
         Err(_) => None,
     };
@@ -167,7 +200,6 @@ pub async fn sign_in(
         .as_ref()
         .and_then(|u| u.password_hash.clone())
         .unwrap_or_else(|| dummy_password_hash().to_owned());
-    let password = request.password;
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
         .await
         .map_err(ApiError::internal)?;
@@ -186,7 +218,7 @@ pub async fn sign_in(
     store.clear_login_failures(&name_key, since).await?;
     store.delete_expired_sessions(at).await?;
     let session_id = new_secret()?;
-    let csrf_token = new_secret()?;
+    let csrf_token = csrf_token_for(&session_id);
     let ttl = jiff::SignedDuration::from_hours(i64::from(config.session_ttl_hours));
     let expires_at = at.checked_add(ttl).map_err(ApiError::internal)?;
     let actor = rampart_audit::Actor::User {
@@ -211,17 +243,32 @@ pub async fn sign_in(
             ),
         )
         .await?;
-    let mut response = axum::Json(SignInResponse {
-        user: user_view(&user),
+    Ok(SignedIn {
+        user,
         csrf_token,
         expires_at,
+        cookie: session_cookie(&session_id, ttl.as_secs(), config.secure_cookies),
     })
-    .into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        session_cookie(&session_id, ttl.as_secs(), config.secure_cookies),
-    );
-    Ok(response)
+}
+
+/// Ends the caller's session (audited) and returns the `Set-Cookie` value
+/// that clears the cookie.
+pub(crate) async fn end_session(state: &AppState, caller: &Caller) -> ApiResult<HeaderValue> {
+    if let Some(hash) = &caller.session_hash {
+        state
+            .store()
+            .delete_session(
+                hash,
+                audit(
+                    caller,
+                    "session.delete",
+                    Target::new("user", caller.user.name.to_string()),
+                    json!({}),
+                ),
+            )
+            .await?;
+    }
+    Ok(session_cookie("", 0, state.config().secure_cookies))
 }
 
 /// Sign out: ends the session and clears the cookie.
@@ -230,25 +277,9 @@ pub async fn sign_in(
     responses((status = 204, description = "Signed out"), (status = 401, body = ErrorBody))
 )]
 pub async fn sign_out(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
-    if let Some(hash) = &caller.session_hash {
-        state
-            .store()
-            .delete_session(
-                hash,
-                audit(
-                    &caller,
-                    "session.delete",
-                    Target::new("user", caller.user.name.to_string()),
-                    json!({}),
-                ),
-            )
-            .await?;
-    }
+    let cookie = end_session(&state, &caller).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        session_cookie("", 0, state.config().secure_cookies),
-    );
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(response)
 }
 

@@ -34,7 +34,7 @@ fn step_target(id: rampart_incident::IncidentId, step: Step) -> Target {
     Target::new("step", format!("{id}/{}", step.number()))
 }
 
-fn parse_step(text: &str) -> ApiResult<Step> {
+pub(crate) fn parse_step(text: &str) -> ApiResult<Step> {
     text.parse::<u8>()
         .ok()
         .and_then(Step::from_number)
@@ -61,19 +61,29 @@ pub async fn list_incidents(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<IncidentList>> {
+    let incidents = visible_incidents(&state, &caller).await?;
+    Ok(Json(IncidentList {
+        incidents: incidents.iter().map(summary_view).collect(),
+    }))
+}
+
+/// The incidents `caller` may see (member or break-glass holder), with the
+/// listing audited: the one path for the API's list and the dashboard.
+pub(crate) async fn visible_incidents(
+    state: &AppState,
+    caller: &Caller,
+) -> ApiResult<Vec<rampart_store::IncidentSummary>> {
     let store = state.store();
     let incidents = store.incidents_visible_to(&caller.user.name).await?;
     store
         .append_audit(audit(
-            &caller,
+            caller,
             "incident.list",
             Target::new("incidents", "visible"),
             json!({ "ids": incidents.iter().map(|i| i.id.to_string()).collect::<Vec<_>>() }),
         ))
         .await?;
-    Ok(Json(IncidentList {
-        incidents: incidents.iter().map(summary_view).collect(),
-    }))
+    Ok(incidents)
 }
 
 /// Declares an incident; the caller becomes its commander. Any role but
@@ -92,6 +102,20 @@ pub async fn declare_incident(
     caller: Caller,
     ApiJson(request): ApiJson<DeclareIncidentRequest>,
 ) -> ApiResult<(StatusCode, Json<IncidentDetail>)> {
+    let incident = declare(&state, &caller, request).await?;
+    let route = rampart_incident::AccessRoute::Membership {
+        role: MemberRole::Commander,
+    };
+    Ok((StatusCode::CREATED, Json(detail_view(&incident, route))))
+}
+
+/// Declares an incident for `caller` (who becomes its commander): the one
+/// path for the API and the web page. Viewers may not (403).
+pub(crate) async fn declare(
+    state: &AppState,
+    caller: &Caller,
+    request: DeclareIncidentRequest,
+) -> ApiResult<IncidentState> {
     if caller.user.role == GlobalRole::Viewer {
         return Err(ApiError::forbidden("viewers cannot declare incidents"));
     }
@@ -123,10 +147,7 @@ pub async fn declare_incident(
             payload,
         )
         .await?;
-    let route = rampart_incident::AccessRoute::Membership {
-        role: MemberRole::Commander,
-    };
-    Ok((StatusCode::CREATED, Json(detail_view(&incident, route))))
+    Ok(incident)
 }
 
 /// One incident: summary, members, the 14 steps, the caller's access, grants.
@@ -285,6 +306,31 @@ pub async fn update_step(
 ) -> ApiResult<Json<StepUpdateResponse>> {
     let id = parse_incident_id(&id)?;
     let step = parse_step(&n)?;
+    let (warnings, applied) = change_step_fields(&state, &caller, id, step, request).await?;
+    let incident = reload(&state, id).await?;
+    let row = incident
+        .step(step)
+        .ok_or_else(|| ApiError::internal("step vanished"))?;
+    Ok(Json(StepUpdateResponse {
+        step: step_view(row),
+        warnings: warnings.iter().map(WarningView::from).collect(),
+        version: applied.version,
+    }))
+}
+
+/// Changes a step's state, owner or notes under the step rules, in one
+/// write: the one path for the API's PATCH and the web form. Returns the
+/// warnings the change raised.
+pub(crate) async fn change_step_fields(
+    state: &AppState,
+    caller: &Caller,
+    id: rampart_incident::IncidentId,
+    step: Step,
+    request: UpdateStepRequest,
+) -> ApiResult<(
+    Vec<rampart_incident::StepWarning>,
+    rampart_store::AppliedChanges,
+)> {
     if request == UpdateStepRequest::default() {
         return Err(ApiError::validation(
             "state",
@@ -308,9 +354,9 @@ pub async fn update_step(
         None => None,
         Some(value) => Some(optional_text("notes", value.as_deref())?),
     };
-    let (warnings, applied) = write_incident(
-        &state,
-        &caller,
+    write_incident(
+        state,
+        caller,
         id,
         IncidentAction::WorkOnStep(step),
         |incident, _, at| {
@@ -418,16 +464,7 @@ pub async fn update_step(
             ))
         },
     )
-    .await?;
-    let incident = reload(&state, id).await?;
-    let row = incident
-        .step(step)
-        .ok_or_else(|| ApiError::internal("step vanished"))?;
-    Ok(Json(StepUpdateResponse {
-        step: step_view(row),
-        warnings: warnings.iter().map(WarningView::from).collect(),
-        version: applied.version,
-    }))
+    .await
 }
 
 fn parse_step_query(query: Option<&str>) -> ApiResult<Option<Step>> {
