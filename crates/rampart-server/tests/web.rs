@@ -5,66 +5,12 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{Answer, Harness, PASSWORD, expect};
+use common::web::{form_post, page, sign_in, stable, text};
+use common::{Harness, PASSWORD, expect};
 use rampart_incident::GlobalRole;
 use serde_json::json;
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-/// A signed-in browser: its session cookie and the CSRF token its pages carry.
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
-fn text(answer: &Answer) -> String {
-    String::from_utf8(answer.raw.clone()).unwrap()
-}
-
-fn form_post(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
-    let mut request = Request::builder()
-        .method(Method::POST)
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    request.body(Body::from(body.to_owned())).unwrap()
-}
-
-fn page(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut request = Request::builder().uri(path);
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    request.body(Body::empty()).unwrap()
-}
-
-/// The value of the first hidden `csrf` field in a page.
-fn csrf_in(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a form with a csrf field") + marker.len();
-    html[start..start + html[start..].find('"').unwrap()].to_owned()
-}
-
-async fn sign_in(h: &Harness, name: &str) -> Browser {
-    let answer = h
-        .send(form_post(
-            "/sign-in",
-            None,
-            &format!("name={name}&password={}", PASSWORD.replace(' ', "+")),
-        ))
-        .await;
-    expect(&answer, 303);
-    let set_cookie = answer.headers[header::SET_COOKIE].to_str().unwrap();
-    let cookie = set_cookie.split(';').next().unwrap().to_owned();
-    let home = h.send(page("/", Some(&cookie))).await;
-    expect(&home, 200);
-    Browser {
-        csrf: csrf_in(&text(&home)),
-        cookie,
-    }
-}
 
 async fn harness() -> Harness {
     let mut h = Harness::new().await;
@@ -470,53 +416,6 @@ async fn the_stylesheet_is_served_immutable_under_its_hash() {
         .await;
     expect(&answer, 404);
     assert_eq!(answer.headers[header::CACHE_CONTROL], "no-store");
-}
-
-/// Makes a page stable for a snapshot: times, ages, tokens, the asset hash.
-fn stable(html: &str, replace: &[(&str, &str)]) -> String {
-    let mut out = html.to_owned();
-    for (from, to) in replace {
-        out = out.replace(from, to);
-    }
-    let mut result = String::with_capacity(out.len());
-    let bytes = out.as_bytes();
-    let mut i = 0;
-    let shape = |s: &[u8], pattern: &[u8]| {
-        s.len() >= pattern.len()
-            && pattern.iter().zip(s).all(|(p, c)| {
-                if *p == b'9' {
-                    c.is_ascii_digit()
-                } else {
-                    p == c
-                }
-            })
-    };
-    while i < bytes.len() {
-        let rest = &bytes[i..];
-        if shape(rest, b"9999-99-99 99:99 UTC") {
-            result.push_str("[time]");
-            i += 20;
-        } else if rest.starts_with(b"datetime=\"") {
-            let end = out[i + 10..].find('"').unwrap();
-            result.push_str("datetime=\"[time]\"");
-            i += 10 + end + 1;
-        } else if rest.starts_with(b"name=\"csrf\" value=\"") {
-            let end = out[i + 19..].find('"').unwrap();
-            result.push_str("name=\"csrf\" value=\"[csrf]\"");
-            i += 19 + end + 1;
-        } else if rest.starts_with(b"/assets/rampart-") {
-            result.push_str("/assets/rampart-[hash].css");
-            i += "/assets/rampart-".len() + 16 + 4;
-        } else if shape(rest, b"SEC-9999-") {
-            result.push_str("SEC-[year]-");
-            i += 9;
-        } else {
-            let c = out[i..].chars().next().unwrap();
-            result.push(c);
-            i += c.len_utf8();
-        }
-    }
-    result
 }
 
 #[tokio::test]

@@ -65,6 +65,7 @@ pub(crate) struct MemberLine {
 struct IncidentPage {
     chrome: Option<Chrome>,
     stylesheet: &'static str,
+    nav: &'static str,
     id: String,
     codename: String,
     title: String,
@@ -160,6 +161,7 @@ fn page(
     IncidentPage {
         chrome: user.chrome(),
         stylesheet: stylesheet_path(),
+        nav: "board",
         id: summary.id.to_string(),
         codename: summary.codename.to_string(),
         title: summary.details.title.clone(),

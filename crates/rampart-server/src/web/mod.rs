@@ -12,9 +12,15 @@
 //!   the session's CSRF token from the form's hidden `csrf` field in
 //!   constant time before the handler runs: a handler cannot forget it.
 
+mod access;
+mod admin;
+mod comms;
 mod dashboard;
+mod evidence;
 mod incident;
+mod report;
 mod session;
+mod tokens;
 
 use std::sync::OnceLock;
 
@@ -43,7 +49,12 @@ use crate::extract::{Caller, session_of};
 /// `script-src 'self'` leaves room for one small file without inline code.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-const CSS: &str = include_str!("../../assets/rampart.css");
+// One stylesheet, kept in a file per area of the UI.
+const CSS: &str = concat!(
+    include_str!("../../assets/rampart.css"),
+    include_str!("../../assets/incident-pages.css"),
+    include_str!("../../assets/admin.css"),
+);
 
 /// The stylesheet's URL: its content hash is in the name, so it can be
 /// cached forever and a new build is fetched at once.
@@ -89,6 +100,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/incidents/{id}", get(incident::incident_page))
         .route("/incidents/{id}/steps/{n}", post(incident::change_step))
         .route("/assets/{name}", get(asset))
+        .merge(evidence::routes())
+        .merge(comms::routes())
+        .merge(report::routes())
+        .merge(access::routes())
+        .merge(admin::routes())
+        .merge(tokens::routes())
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),

@@ -19,6 +19,8 @@ use rampart_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+pub mod web;
+
 /// Every test user's password.
 pub const PASSWORD: &str = "correct horse battery staple";
 

@@ -1,0 +1,10 @@
+//! The signed-in user's API tokens.
+
+use axum::Router;
+
+use crate::AppState;
+
+/// This area's routes.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+}
