@@ -110,6 +110,19 @@ pub enum IndicatorKind {
 }
 
 impl IndicatorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Self; 9] = [
+        Self::Ip,
+        Self::Cidr,
+        Self::Domain,
+        Self::Url,
+        Self::FileHash,
+        Self::Email,
+        Self::Account,
+        Self::UserAgent,
+        Self::TokenFingerprint,
+    ];
+
     /// The serialized name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -511,6 +524,9 @@ pub enum ActorKind {
 }
 
 impl ActorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Self; 4] = [Self::External, Self::Internal, Self::Partner, Self::Unknown];
+
     /// The serialized name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -12,8 +12,8 @@ use rampart_api::{
 };
 use rampart_audit::Target;
 use rampart_incident::{
-    GlobalRole, IncidentAction, IncidentMember, LogAction, LogTarget, MemberRole, NonEmptyText,
-    ResponseLogEntry, Step, StepRecord, UserName,
+    GlobalRole, IncidentAction, IncidentId, IncidentMember, LogAction, LogTarget, MemberRole,
+    NonEmptyText, ResponseLogEntry, Step, StepRecord, UserName,
 };
 use rampart_store::{
     IncidentChange, IncidentDetails, IncidentState, NewIncident, NotificationKind,
@@ -536,15 +536,27 @@ pub async fn add_record(
     ApiJson(input): ApiJson<RecordInput>,
 ) -> ApiResult<(StatusCode, Json<RecordChanged>)> {
     let id = parse_incident_id(&id)?;
+    let changed = add_record_as(&state, &caller, id, input).await?;
+    Ok((StatusCode::CREATED, Json(changed)))
+}
+
+/// Adds `input` to its step as `caller`: the API's route and the web
+/// UI's record forms both come here.
+pub(crate) async fn add_record_as(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    input: RecordInput,
+) -> ApiResult<RecordChanged> {
     let step = input.kind().step();
     if input.has_links() {
         // Only members learn which record ids exist.
-        load_incident(&state, &caller, id, IncidentAction::View, None).await?;
-        super::indicators::check_links(&state, id, &input.clone().into_record(now())).await?;
+        load_incident(state, caller, id, IncidentAction::View, None).await?;
+        super::indicators::check_links(state, id, &input.clone().into_record(now())).await?;
     }
     let (_, applied) = write_incident(
-        &state,
-        &caller,
+        state,
+        caller,
         id,
         IncidentAction::WorkOnStep(step),
         |incident, _, at| {
@@ -580,13 +592,10 @@ pub async fn add_record(
         .record(id, record_id)
         .await?
         .ok_or_else(|| ApiError::internal("the new record is missing"))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(RecordChanged {
-            record: record_view(&row),
-            version: applied.version,
-        }),
-    ))
+    Ok(RecordChanged {
+        record: record_view(&row),
+        version: applied.version,
+    })
 }
 
 /// Replaces a record (its kind cannot change), e.g. an action item's status.
@@ -608,9 +617,23 @@ pub async fn update_record(
 ) -> ApiResult<Json<RecordChanged>> {
     let id = parse_incident_id(&id)?;
     let record_id = parse_number(&record_id, "record")?;
+    update_record_as(&state, &caller, id, record_id, input)
+        .await
+        .map(Json)
+}
+
+/// Replaces record `record_id` with `input` as `caller` (the API's route
+/// and the web UI's forms).
+pub(crate) async fn update_record_as(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    record_id: i64,
+    input: RecordInput,
+) -> ApiResult<RecordChanged> {
     let step = input.kind().step();
     // Only the incident's members learn whether a record id exists.
-    load_incident(&state, &caller, id, IncidentAction::View, None).await?;
+    load_incident(state, caller, id, IncidentAction::View, None).await?;
     let existing = state
         .store()
         .record(id, record_id)
@@ -632,15 +655,15 @@ pub async fn update_record(
         _ => existing.created_at,
     };
     let record = input.into_record(recorded_at);
-    super::indicators::check_links(&state, id, &record).await?;
+    super::indicators::check_links(state, id, &record).await?;
     if record == existing.record {
         return Err(ApiError::conflict(format!(
             "record {record_id} already has these values"
         )));
     }
     let (_, applied) = write_incident(
-        &state,
-        &caller,
+        state,
+        caller,
         id,
         IncidentAction::WorkOnStep(step),
         |incident, _, at| {
@@ -672,10 +695,10 @@ pub async fn update_record(
         .record(id, record_id)
         .await?
         .ok_or_else(|| ApiError::not_found("record"))?;
-    Ok(Json(RecordChanged {
+    Ok(RecordChanged {
         record: record_view(&row),
         version: applied.version,
-    }))
+    })
 }
 
 /// The response log: what the responders did, oldest first.

@@ -5,12 +5,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rampart_api::DeclareIncidentRequest;
-use rampart_incident::{DetectionSource, GlobalRole, IncidentSeverity, Tlp};
+use rampart_incident::{DetectionSource, GlobalRole, IncidentSeverity, Step, StepRecord, Tlp};
 use serde::Deserialize;
 
 use super::{Chrome, PageError, PostForm, WebUser, age, html, stylesheet_path};
 use crate::AppState;
 use crate::auth::now;
+use crate::error::ApiResult;
 use crate::routes::incidents::{declare as declare_incident, visible_incidents};
 
 /// One row of the incident table.
@@ -25,12 +26,24 @@ pub(crate) struct Row {
     pub age: String,
 }
 
+/// An open action item on the dashboard.
+pub(crate) struct ActionLine {
+    pub incident: String,
+    pub record: i64,
+    pub title: String,
+    pub owner: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     chrome: Option<Chrome>,
     stylesheet: &'static str,
     rows: Vec<Row>,
+    mine: Vec<ActionLine>,
+    overdue: Vec<ActionLine>,
     may_declare: bool,
     severities: Vec<&'static str>,
     tlps: Vec<&'static str>,
@@ -53,6 +66,10 @@ pub(crate) async fn dashboard(State(state): State<AppState>, user: WebUser) -> R
         Err(error) => return PageError::from_api(error, user.chrome()).into_response(),
     };
     let at = now();
+    let (mine, overdue) = match action_items(&state, &user, &incidents, at).await {
+        Ok(lists) => lists,
+        Err(error) => return PageError::from_api(error, user.chrome()).into_response(),
+    };
     let rows = incidents
         .iter()
         .map(|summary| Row {
@@ -75,11 +92,60 @@ pub(crate) async fn dashboard(State(state): State<AppState>, user: WebUser) -> R
             chrome: user.chrome(),
             stylesheet: stylesheet_path(),
             rows,
+            mine,
+            overdue,
             may_declare: user.caller.user.role != GlobalRole::Viewer,
             severities: IncidentSeverity::ALL.iter().map(|s| s.as_str()).collect(),
             tlps: Tlp::ALL.iter().map(|t| t.as_str()).collect(),
         },
     )
+}
+
+/// The open action items (step 9) of the open incidents the user may see:
+/// those they own, and every overdue one. `incidents` is already the
+/// list the access rule allows, so no incident is read beyond it.
+async fn action_items(
+    state: &AppState,
+    user: &WebUser,
+    incidents: &[rampart_store::IncidentSummary],
+    at: jiff::Timestamp,
+) -> ApiResult<(Vec<ActionLine>, Vec<ActionLine>)> {
+    let today = jiff::tz::Offset::UTC.to_datetime(at).date();
+    let (mut mine, mut overdue) = (Vec::new(), Vec::new());
+    for summary in incidents
+        .iter()
+        .filter(|summary| summary.status == rampart_store::IncidentStatus::Open)
+    {
+        let records = state
+            .store()
+            .records(summary.id, Some(Step::MitigationsAndMonitoring))
+            .await?;
+        for row in records {
+            let StepRecord::ActionItem(item) = &row.record else {
+                continue;
+            };
+            if !item.is_open() {
+                continue;
+            }
+            let line = || ActionLine {
+                incident: summary.id.to_string(),
+                record: row.id,
+                title: item.title.to_string(),
+                owner: item.owner.to_string(),
+                due: item.due.to_string(),
+                overdue: item.due < today,
+            };
+            if item.owner == user.caller.user.name {
+                mine.push(line());
+            }
+            if item.due < today {
+                overdue.push(line());
+            }
+        }
+    }
+    mine.sort_by(|a, b| a.due.cmp(&b.due));
+    overdue.sort_by(|a, b| a.due.cmp(&b.due));
+    Ok((mine, overdue))
 }
 
 /// The declare form: the API's request, field for field.

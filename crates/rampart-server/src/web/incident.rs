@@ -187,19 +187,7 @@ fn page(
             .iter()
             .map(|grant| grant.user.to_string())
             .collect(),
-        cards: incident
-            .steps
-            .iter()
-            .map(|row| Card {
-                number: row.entry.step.number(),
-                title: row.entry.step.title(),
-                state: row.entry.state.as_str(),
-                state_label: state_label(row.entry.state),
-                owner: row.owner.as_ref().map(ToString::to_string),
-                rationale: row.entry.rationale.as_ref().map(ToString::to_string),
-                warnings: latest_warnings(log, row.entry.step),
-            })
-            .collect(),
+        cards: incident.steps.iter().map(|row| card(row, log)).collect(),
         events,
         axis_start,
         axis_end,
@@ -222,15 +210,33 @@ fn page(
             })
             .collect(),
         open: summary.status == rampart_store::IncidentStatus::Open,
-        states: [
-            StepState::Pending,
-            StepState::InProgress,
-            StepState::Done,
-            StepState::NotNeeded,
-        ]
-        .into_iter()
-        .map(|s| (s.as_str(), state_label(s)))
-        .collect(),
+        states: state_choices(),
+    }
+}
+
+/// The states a step can be set to, as (value, label).
+pub(crate) fn state_choices() -> Vec<(&'static str, &'static str)> {
+    [
+        StepState::Pending,
+        StepState::InProgress,
+        StepState::Done,
+        StepState::NotNeeded,
+    ]
+    .into_iter()
+    .map(|s| (s.as_str(), state_label(s)))
+    .collect()
+}
+
+/// A step's card: its state, owner, reason and latest warnings.
+pub(crate) fn card(row: &rampart_store::StepRow, log: &[LogRow]) -> Card {
+    Card {
+        number: row.entry.step.number(),
+        title: row.entry.step.title(),
+        state: row.entry.state.as_str(),
+        state_label: state_label(row.entry.state),
+        owner: row.owner.as_ref().map(ToString::to_string),
+        rationale: row.entry.rationale.as_ref().map(ToString::to_string),
+        warnings: latest_warnings(log, row.entry.step),
     }
 }
 

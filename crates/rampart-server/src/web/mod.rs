@@ -18,8 +18,10 @@ mod comms;
 mod dashboard;
 mod evidence;
 mod incident;
+mod record_form;
 mod report;
 mod session;
+mod step;
 mod tokens;
 
 use std::sync::OnceLock;
@@ -98,7 +100,16 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/sign-out", post(session::sign_out))
         .route("/incidents", post(dashboard::declare))
         .route("/incidents/{id}", get(incident::incident_page))
-        .route("/incidents/{id}/steps/{n}", post(incident::change_step))
+        .route(
+            "/incidents/{id}/steps/{n}",
+            get(step::step_page).post(incident::change_step),
+        )
+        .route("/incidents/{id}/steps/{n}/records", post(step::add_record))
+        .route("/incidents/{id}/steps/{n}/owner", post(step::change_owner))
+        .route(
+            "/incidents/{id}/records/{record}/done",
+            post(step::finish_action_item),
+        )
         .route("/assets/{name}", get(asset))
         .merge(evidence::routes())
         .merge(comms::routes())
