@@ -31,6 +31,8 @@ pub(crate) struct Card {
     pub owner: Option<String>,
     pub rationale: Option<String>,
     pub warnings: Vec<String>,
+    /// How many records the step holds.
+    pub records: usize,
 }
 
 /// An attack-timeline entry placed on the axis.
@@ -187,7 +189,11 @@ fn page(
             .iter()
             .map(|grant| grant.user.to_string())
             .collect(),
-        cards: incident.steps.iter().map(|row| card(row, log)).collect(),
+        cards: incident
+            .steps
+            .iter()
+            .map(|row| card(row, log, records))
+            .collect(),
         events,
         axis_start,
         axis_end,
@@ -228,8 +234,16 @@ pub(crate) fn state_choices() -> Vec<(&'static str, &'static str)> {
 }
 
 /// A step's card: its state, owner, reason and latest warnings.
-pub(crate) fn card(row: &rampart_store::StepRow, log: &[LogRow]) -> Card {
+pub(crate) fn card(
+    row: &rampart_store::StepRow,
+    log: &[LogRow],
+    records: &[rampart_store::RecordRow],
+) -> Card {
     Card {
+        records: records
+            .iter()
+            .filter(|record| record.step == row.entry.step)
+            .count(),
         number: row.entry.step.number(),
         title: row.entry.step.title(),
         state: row.entry.state.as_str(),
@@ -251,10 +265,7 @@ async fn load(state: &AppState, user: &WebUser, id: &str) -> ApiResult<IncidentP
         Some("incident.read"),
     )
     .await?;
-    let records = state
-        .store()
-        .records(id, Some(Step::IdentifyAttackTimeline))
-        .await?;
+    let records = state.store().records(id, None).await?;
     let log = state.store().response_log(id).await?;
     Ok(page(user, &incident, &records, &log))
 }

@@ -154,7 +154,7 @@ async fn render(
             title: summary.details.title.clone(),
             tlp: summary.details.tlp.as_str(),
             tlp_class: tlp_class(summary.details.tlp),
-            card: card(row, &log),
+            card: card(row, &log, &records),
             notes: row.notes.clone().unwrap_or_default(),
             open,
             states: super::incident::state_choices(),
