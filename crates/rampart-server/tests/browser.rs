@@ -183,6 +183,21 @@ impl Session {
             .unwrap();
     }
 
+    /// Fails with the page's accessibility problems, if it has any.
+    async fn check_accessibility(&self) {
+        let problems = self
+            .client
+            .execute(ACCESSIBILITY_PROBE, vec![])
+            .await
+            .unwrap();
+        assert_eq!(
+            problems,
+            json!([]),
+            "accessibility problems on {}",
+            self.path().await
+        );
+    }
+
     /// Opens a `<details>` by its summary, as a keyboard user would.
     async fn open_details(&self, css: &str) {
         self.find(css).await.send_keys("\u{E007}").await.unwrap();
@@ -217,7 +232,9 @@ impl Session {
         );
     }
 
+    /// Photographs the window, after checking the page's accessibility.
     async fn shot(&self, name: &str) {
+        self.check_accessibility().await;
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
     }
@@ -255,6 +272,51 @@ impl Session {
     }
 }
 
+/// In the page: every form control has a label, and every piece of text
+/// has a contrast of at least 4.5:1 with the background it sits on
+/// (3:1 for large text), per WCAG 2.x's relative-luminance formula.
+/// Answers a list of problems, empty when the page passes.
+const ACCESSIBILITY_PROBE: &str = r#"
+const problems = [];
+for (const control of document.querySelectorAll('input, select, textarea')) {
+  if (control.type === 'hidden') continue;
+  const named = control.labels && control.labels.length > 0 || control.getAttribute('aria-label');
+  if (!named) problems.push('unlabelled ' + control.outerHTML.slice(0, 80));
+}
+const rgba = (text) => (text.match(/[\d.]+/g) || []).map(Number);
+const channel = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+const background = (element) => {
+  for (let e = element; e; e = e.parentElement) {
+    const c = rgba(getComputedStyle(e).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+  }
+  return [255, 255, 255];
+};
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+const seen = new Set();
+while (walker.nextNode()) {
+  const node = walker.currentNode;
+  if (!node.textContent.trim()) continue;
+  const element = node.parentElement;
+  if (seen.has(element)) continue;
+  seen.add(element);
+  const style = getComputedStyle(element);
+  const box = element.getBoundingClientRect();
+  if (style.visibility === 'hidden' || style.display === 'none' || box.width <= 1 || box.height <= 1) continue;
+  if (element.closest('svg')) continue;
+  const fg = luminance(rgba(style.color).slice(0, 3));
+  const bg = luminance(background(element));
+  const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+  const size = parseFloat(style.fontSize);
+  const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+  if (ratio < (large ? 3 : 4.5)) {
+    problems.push('contrast ' + ratio.toFixed(2) + ' for "' + node.textContent.trim().slice(0, 40) + '"');
+  }
+}
+return problems;
+"#;
+
 fn screenshot_dir() -> PathBuf {
     let dir = std::env::var_os("RAMPART_SCREENSHOTS")
         .map(PathBuf::from)
@@ -285,6 +347,27 @@ async fn a_responder_works_an_incident_in_a_real_browser() {
     s.goto("/").await;
     assert_eq!(s.path().await, "/sign-in");
     s.shot("sign-in").await;
+    // The probe itself finds what it is meant to find.
+    s.client
+        .execute(
+            "const faint = document.createElement('p'); faint.textContent = 'faint text'; \
+             faint.style.color = '#bbbbbb'; document.querySelector('main').append(faint); \
+             document.querySelector('main').append(document.createElement('input'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let problems = s.client.execute(ACCESSIBILITY_PROBE, vec![]).await.unwrap();
+    let problems = problems.as_array().unwrap();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0]
+            .as_str()
+            .unwrap()
+            .starts_with("unlabelled <input")
+    );
+    assert!(problems[1].as_str().unwrap().contains("faint text"));
+    s.goto("/sign-in").await;
     // The first Tab reaches the skip link: the page is keyboard-usable
     // from its first key press.
     s.client
