@@ -21,6 +21,11 @@ fn encoded(pairs: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(pairs).unwrap()
 }
 
+/// Posts `pairs` as a form from `cookie`'s browser.
+async fn post(h: &Harness, path: &str, cookie: &str, pairs: &[(&str, &str)]) -> common::Answer {
+    h.send(form_post(path, Some(cookie), &encoded(pairs))).await
+}
+
 async fn record_count(h: &Harness, id: &str) -> usize {
     let list = h
         .get("alice", &format!("/api/v1/incidents/{id}/records"))
@@ -47,22 +52,21 @@ async fn a_timeline_entry_added_on_step_5_is_drawn_on_the_board() {
     );
     assert!(step.contains(r#"name="record_kind" value="attack_timeline_entry""#));
     assert!(step.contains(r#"<label for="attack_timeline_entry-event_time">"#));
-    let body = encoded(&[
-        ("csrf", &alice.csrf),
-        ("record_kind", "attack_timeline_entry"),
-        ("event_time", "2026-03-02T14:05"),
-        ("timezone", "Europe/Berlin"),
-        ("source", "nginx access log"),
-        ("certainty", "suspected"),
-        ("description", "First POST to /upload.php"),
-    ]);
-    let answer = h
-        .send(form_post(
-            &format!("/incidents/{id}/steps/5/records"),
-            Some(&alice.cookie),
-            &body,
-        ))
-        .await;
+    let answer = post(
+        &h,
+        &format!("/incidents/{id}/steps/5/records"),
+        &alice.cookie,
+        &[
+            ("csrf", &alice.csrf),
+            ("record_kind", "attack_timeline_entry"),
+            ("event_time", "2026-03-02T14:05"),
+            ("timezone", "Europe/Berlin"),
+            ("source", "nginx access log"),
+            ("certainty", "suspected"),
+            ("description", "First POST to /upload.php"),
+        ],
+    )
+    .await;
     expect(&answer, 303);
     let location = answer.headers[header::LOCATION].to_str().unwrap();
     assert!(location.starts_with(&format!("/incidents/{id}/steps/5#record-")));
@@ -103,36 +107,34 @@ async fn a_refused_form_comes_back_with_the_reason_and_adds_nothing() {
     let id = h.declare("alice", "Phished admin").await;
     let alice = sign_in(&h, "alice").await;
     // A field missing in the form.
-    let missing = encoded(&[
-        ("csrf", &alice.csrf),
-        ("record_kind", "containment_action"),
-        ("what_stopped", "admin sessions"),
-        ("at", "2026-03-02T14:05"),
-    ]);
-    let answer = h
-        .send(form_post(
-            &format!("/incidents/{id}/steps/1/records"),
-            Some(&alice.cookie),
-            &missing,
-        ))
-        .await;
+    let answer = post(
+        &h,
+        &format!("/incidents/{id}/steps/1/records"),
+        &alice.cookie,
+        &[
+            ("csrf", &alice.csrf),
+            ("record_kind", "containment_action"),
+            ("what_stopped", "admin sessions"),
+            ("at", "2026-03-02T14:05"),
+        ],
+    )
+    .await;
     expect(&answer, 422);
     assert!(text(&answer).contains("How: this field is required."));
     // A value the record type refuses, named by the API's validation.
-    let bad = encoded(&[
-        ("csrf", &alice.csrf),
-        ("record_kind", "compromised_credential"),
-        ("fingerprint", "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
-        ("description", "deploy token"),
-        ("owner", "platform team"),
-    ]);
-    let answer = h
-        .send(form_post(
-            &format!("/incidents/{id}/steps/2/records"),
-            Some(&alice.cookie),
-            &bad,
-        ))
-        .await;
+    let answer = post(
+        &h,
+        &format!("/incidents/{id}/steps/2/records"),
+        &alice.cookie,
+        &[
+            ("csrf", &alice.csrf),
+            ("record_kind", "compromised_credential"),
+            ("fingerprint", "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+            ("description", "deploy token"),
+            ("owner", "platform team"),
+        ],
+    )
+    .await;
     expect(&answer, 422);
     let shown = text(&answer);
     assert!(shown.contains("not accepted"), "{shown}");
@@ -141,19 +143,18 @@ async fn a_refused_form_comes_back_with_the_reason_and_adds_nothing() {
         "a pasted secret is never echoed"
     );
     // A record of another step posted to this one.
-    let elsewhere = encoded(&[
-        ("csrf", &alice.csrf),
-        ("record_kind", "lesson_learned"),
-        ("kind", "went_well"),
-        ("lesson", "paging worked"),
-    ]);
-    let answer = h
-        .send(form_post(
-            &format!("/incidents/{id}/steps/1/records"),
-            Some(&alice.cookie),
-            &elsewhere,
-        ))
-        .await;
+    let answer = post(
+        &h,
+        &format!("/incidents/{id}/steps/1/records"),
+        &alice.cookie,
+        &[
+            ("csrf", &alice.csrf),
+            ("record_kind", "lesson_learned"),
+            ("kind", "went_well"),
+            ("lesson", "paging worked"),
+        ],
+    )
+    .await;
     expect(&answer, 422);
     assert_eq!(record_count(&h, &id).await, 0);
 }
@@ -222,17 +223,17 @@ async fn owner_and_notes_are_set_and_cleared_through_the_api_rules() {
     let h = harness().await;
     let id = h.declare("alice", "Leaked key").await;
     let alice = sign_in(&h, "alice").await;
-    let answer = h
-        .send(form_post(
-            &format!("/incidents/{id}/steps/4/owner"),
-            Some(&alice.cookie),
-            &encoded(&[
-                ("csrf", &alice.csrf),
-                ("owner", "alice"),
-                ("notes", "isolating build-7 first"),
-            ]),
-        ))
-        .await;
+    let answer = post(
+        &h,
+        &format!("/incidents/{id}/steps/4/owner"),
+        &alice.cookie,
+        &[
+            ("csrf", &alice.csrf),
+            ("owner", "alice"),
+            ("notes", "isolating build-7 first"),
+        ],
+    )
+    .await;
     expect(&answer, 303);
     let steps = h
         .get("alice", &format!("/api/v1/incidents/{id}/steps"))
@@ -240,22 +241,22 @@ async fn owner_and_notes_are_set_and_cleared_through_the_api_rules() {
     assert_eq!(steps.body["steps"][3]["owner"], "alice");
     assert_eq!(steps.body["steps"][3]["notes"], "isolating build-7 first");
     // An owner who is not a member is the API's refusal, shown on the page.
-    let answer = h
-        .send(form_post(
-            &format!("/incidents/{id}/steps/4/owner"),
-            Some(&alice.cookie),
-            &encoded(&[("csrf", &alice.csrf), ("owner", "bob"), ("notes", "")]),
-        ))
-        .await;
+    let answer = post(
+        &h,
+        &format!("/incidents/{id}/steps/4/owner"),
+        &alice.cookie,
+        &[("csrf", &alice.csrf), ("owner", "bob"), ("notes", "")],
+    )
+    .await;
     expect(&answer, 422);
     assert!(text(&answer).contains("bob"));
-    let answer = h
-        .send(form_post(
-            &format!("/incidents/{id}/steps/4/owner"),
-            Some(&alice.cookie),
-            &encoded(&[("csrf", &alice.csrf), ("owner", ""), ("notes", "")]),
-        ))
-        .await;
+    let answer = post(
+        &h,
+        &format!("/incidents/{id}/steps/4/owner"),
+        &alice.cookie,
+        &[("csrf", &alice.csrf), ("owner", ""), ("notes", "")],
+    )
+    .await;
     expect(&answer, 303);
     let steps = h
         .get("alice", &format!("/api/v1/incidents/{id}/steps"))
