@@ -25,8 +25,9 @@ pub struct ServerConfig {
     /// for links in notifications. `None` when unknown.
     pub public_url: Option<String>,
     /// Mark the session cookie `Secure` (sent over HTTPS only). Default
-    /// false so that `http://localhost` works out of the box; set it to true
-    /// whenever the server is reached over HTTPS, which is every deployment
+    /// false so that `http://localhost` works out of the box, and true
+    /// when `public_url` is `https://…` (`rampart serve` decides that); set
+    /// it whenever the server is reached over HTTPS, which is every deployment
     /// beyond a trial on one machine.
     pub secure_cookies: bool,
     /// How long a browser session lasts, in hours, regardless of activity. Default 12.

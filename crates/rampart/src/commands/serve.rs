@@ -72,6 +72,7 @@ pub fn load_config_at(
     if let Some(listen) = listen {
         table.insert("listen".to_owned(), toml::Value::String(listen.to_owned()));
     }
+    default_secure_cookies(&mut table);
     let origin = match &location.config {
         Some(path) => format!("configuration {}", path.display()),
         None => "configuration".to_owned(),
@@ -97,6 +98,19 @@ pub fn load_config_at(
         }
     }
     Ok(config)
+}
+
+/// A server people reach over HTTPS (its `public_url` says so) marks the
+/// session cookie `Secure` unless the configuration says otherwise: the
+/// safe setting should not depend on the operator remembering it.
+fn default_secure_cookies(table: &mut toml::Table) {
+    let https = table
+        .get("public_url")
+        .and_then(toml::Value::as_str)
+        .is_some_and(|url| url.to_ascii_lowercase().starts_with("https://"));
+    if https && !table.contains_key("secure_cookies") {
+        table.insert("secure_cookies".to_owned(), toml::Value::Boolean(true));
+    }
 }
 
 /// Opens the evidence store the configuration names.
@@ -243,4 +257,39 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> toml::Table {
+        let mut table: toml::Table = text.parse().unwrap();
+        default_secure_cookies(&mut table);
+        table
+    }
+
+    #[test]
+    fn an_https_public_url_makes_the_cookie_secure_unless_told_otherwise() {
+        let secure = |t: &toml::Table| t.get("secure_cookies").and_then(toml::Value::as_bool);
+        assert_eq!(
+            secure(&table(r#"public_url = "https://rampart.example.com""#)),
+            Some(true)
+        );
+        assert_eq!(
+            secure(&table(r#"public_url = "HTTPS://rampart.example.com""#)),
+            Some(true)
+        );
+        assert_eq!(
+            secure(&table(r#"public_url = "http://localhost:8080""#)),
+            None
+        );
+        assert_eq!(secure(&table("")), None);
+        assert_eq!(
+            secure(&table(
+                "public_url = \"https://r.example\"\nsecure_cookies = false"
+            )),
+            Some(false)
+        );
+    }
 }
