@@ -9,10 +9,11 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use rampart_incident::IncidentAction;
+use rampart_incident::{IncidentAction, Tlp};
 use rampart_incident_report::Audience;
 use serde::Deserialize;
 
+use super::dashboard::tlp_class;
 use super::evidence::{IncidentHead, answer};
 use super::{Chrome, PageError, WebUser, html, stylesheet_path};
 use crate::AppState;
@@ -58,17 +59,26 @@ fn format_label(format: ReportFormat) -> &'static str {
 }
 
 /// The report's own HTML document made fit to sit inside a page: only its
-/// body, without the TLP banner (the page shows the marking in its own,
-/// and the report's is coloured with an inline style our policy forbids),
-/// headings moved two levels down under the page's, and header cells
-/// scoped. Every text in the document is escaped, so `<` only ever starts
-/// the renderer's own markup. `None` if anything inline would remain.
+/// body; its marking banners (coloured with an inline style our policy
+/// forbids) drawn with the stylesheet's TLP classes instead; headings
+/// moved two levels down under the page's; header cells scoped. Every
+/// text in the document is escaped, so `<` only ever starts the
+/// renderer's own markup. `None` if anything inline would remain.
 fn embeddable(document: &str) -> Option<String> {
+    const BANNER: &str = "<div class=\"tlp\" style=";
     let start = document.find("<body>\n")? + "<body>\n".len();
     let end = document.rfind("</body>")?;
     let mut body = String::with_capacity(end.saturating_sub(start));
     for line in document.get(start..end)?.lines() {
-        if !line.starts_with("<div class=\"tlp\" style=") {
+        if line.starts_with(BANNER) {
+            let label = line.strip_suffix("</div>")?.rsplit_once('>')?.1;
+            let tlp = label.parse::<Tlp>().ok()?;
+            body.push_str(&format!(
+                "<p class=\"report-marking\"><span class=\"tlp {}\">{}</span></p>\n",
+                tlp_class(tlp),
+                tlp.as_str()
+            ));
+        } else {
             body.push_str(line);
             body.push('\n');
         }
@@ -199,8 +209,10 @@ mod tests {
             <div class=\"tlp\" style=\"color:#FFC000\">TLP:AMBER</div>\n</body>\n</html>\n";
         assert_eq!(
             embeddable(document).unwrap(),
-            "<h3>Report</h3>\n<h4>Steps</h4>\n<table>\n<thead><tr><th scope=\"col\">Step</th></tr></thead>\n</table>\n\
-             <p>style=&quot;x&quot; &lt;script&gt;</p>\n"
+            "<p class=\"report-marking\"><span class=\"tlp tlp-amber\">TLP:AMBER</span></p>\n\
+             <h3>Report</h3>\n<h4>Steps</h4>\n<table>\n<thead><tr><th scope=\"col\">Step</th></tr></thead>\n</table>\n\
+             <p>style=&quot;x&quot; &lt;script&gt;</p>\n\
+             <p class=\"report-marking\"><span class=\"tlp tlp-amber\">TLP:AMBER</span></p>\n"
         );
         let styled = document.replace("<h1>", "<h1 style=\"x\">");
         assert_eq!(embeddable(&styled), None);
