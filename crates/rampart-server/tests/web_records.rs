@@ -104,8 +104,11 @@ async fn an_upload_through_the_form_is_hashed_stored_and_in_custody() {
     let (h, id) = team().await;
     let alice = sign_in(&h, "alice").await;
     let listing = text(
-        &h.send(page(&format!("/incidents/{id}/evidence"), Some(&alice.cookie)))
-            .await,
+        &h.send(page(
+            &format!("/incidents/{id}/evidence"),
+            Some(&alice.cookie),
+        ))
+        .await,
     );
     assert!(listing.contains("No evidence yet."));
     assert!(listing.contains(r#"enctype="multipart/form-data""#));
@@ -153,7 +156,10 @@ async fn an_upload_through_the_form_is_hashed_stored_and_in_custody() {
     let items = evidence_list(&h, &id).await;
     let seen = actions(&items[0]);
     assert_eq!(seen[0], "intake");
-    assert!(seen.iter().filter(|a| *a == "viewed").count() >= 3, "{seen:?}");
+    assert!(
+        seen.iter().filter(|a| *a == "viewed").count() >= 3,
+        "{seen:?}"
+    );
 }
 
 #[tokio::test]
@@ -299,14 +305,20 @@ async fn observers_see_evidence_but_may_not_add_or_download() {
     expect(&uploaded, 201);
     let obi = sign_in(&h, "obi").await;
     let listing = h
-        .send(page(&format!("/incidents/{id}/evidence"), Some(&obi.cookie)))
+        .send(page(
+            &format!("/incidents/{id}/evidence"),
+            Some(&obi.cookie),
+        ))
         .await;
     expect(&listing, 200);
     let listing = text(&listing);
     assert!(listing.contains("a.txt") && !listing.contains("Upload a file"));
     let item = text(
-        &h.send(page(&format!("/incidents/{id}/evidence/1"), Some(&obi.cookie)))
-            .await,
+        &h.send(page(
+            &format!("/incidents/{id}/evidence/1"),
+            Some(&obi.cookie),
+        ))
+        .await,
     );
     assert!(!item.contains("Download</button>"));
     let answer = h
@@ -480,7 +492,10 @@ async fn an_internal_note_goes_through_draft_approval_signoff_and_sending() {
         ))
         .await;
     expect(&answer, 303);
-    let location = answer.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let location = answer.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(location.starts_with(&format!("/incidents/{id}/comms#draft-")));
     let draft_id = location.rsplit('-').next().unwrap().to_owned();
 
@@ -686,12 +701,18 @@ async fn user_text_is_escaped_on_every_page() {
     let alice = sign_in(&h, "alice").await;
     for path in ["comms", "evidence", item.as_str(), "report"] {
         let answer = h
-            .send(page(&format!("/incidents/{id}/{path}"), Some(&alice.cookie)))
+            .send(page(
+                &format!("/incidents/{id}/{path}"),
+                Some(&alice.cookie),
+            ))
             .await;
         expect(&answer, 200);
         let html = text(&answer);
         assert!(!html.contains(evil), "{path}");
-        assert!(!html.contains("<script") && !html.contains("style="), "{path}");
+        assert!(
+            !html.contains("<script") && !html.contains("style="),
+            "{path}"
+        );
         assert!(
             html.contains("&#60;script&#62;alert(1)&#60;/script&#62;")
                 || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
@@ -705,7 +726,10 @@ async fn the_report_is_previewed_and_downloaded_for_both_audiences() {
     let (h, id) = team().await;
     let alice = sign_in(&h, "alice").await;
     let answer = h
-        .send(page(&format!("/incidents/{id}/report"), Some(&alice.cookie)))
+        .send(page(
+            &format!("/incidents/{id}/report"),
+            Some(&alice.cookie),
+        ))
         .await;
     expect(&answer, 200);
     let html = text(&answer);
@@ -787,7 +811,9 @@ fn redact_times(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     let digits = |range: std::ops::Range<usize>| {
-        range.clone().all(|j| bytes.get(j).is_some_and(u8::is_ascii_digit))
+        range
+            .clone()
+            .all(|j| bytes.get(j).is_some_and(u8::is_ascii_digit))
     };
     while i < bytes.len() {
         let rfc3339 = digits(i..i + 4)
@@ -798,7 +824,7 @@ fn redact_times(text: &str) -> String {
             && bytes.get(i + 10) == Some(&b'T');
         if rfc3339 {
             let end = text[i..]
-                .find(|c: char| c == 'Z' || c == '+')
+                .find(['Z', '+'])
                 .map(|offset| i + offset + 1)
                 .unwrap_or(text.len());
             out.push_str("[time]");
@@ -854,8 +880,11 @@ async fn page_snapshots() {
         ("report", "report?audience=external"),
     ] {
         let html = text(
-            &h.send(page(&format!("/incidents/{id}/{path}"), Some(&alice.cookie)))
-                .await,
+            &h.send(page(
+                &format!("/incidents/{id}/{path}"),
+                Some(&alice.cookie),
+            ))
+            .await,
         );
         insta::assert_snapshot!(name, redact_times(&stable(&html, &replace)));
     }

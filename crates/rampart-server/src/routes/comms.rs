@@ -291,7 +291,9 @@ pub async fn approve_draft(
 ) -> ApiResult<Json<CommsChanged>> {
     let id = parse_incident_id(&id)?;
     let record_id = parse_number(&record_id, "communication draft")?;
-    approve(&state, &caller, id, record_id, None).await.map(Json)
+    approve(&state, &caller, id, record_id, None)
+        .await
+        .map(Json)
 }
 
 /// Approves a draft in the caller's capacity; `seen` as in `change_draft`.

@@ -34,7 +34,8 @@ use crate::extract::{ApiJson, Caller};
 /// Handing over bytes is forensic work: members who may work on step 10
 /// (and break-glass holders, who act as responders). Observers, legal and
 /// communications see the metadata and custody, not the content.
-pub(crate) const HANDLE_EVIDENCE: IncidentAction = IncidentAction::WorkOnStep(Step::ForensicAnalysis);
+pub(crate) const HANDLE_EVIDENCE: IncidentAction =
+    IncidentAction::WorkOnStep(Step::ForensicAnalysis);
 
 fn evidence_target(id: IncidentId, record_id: Option<i64>) -> Target {
     match record_id {

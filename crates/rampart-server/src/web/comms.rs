@@ -132,14 +132,10 @@ fn card(
             .iter()
             .map(|a| approver_name(*a).to_owned())
             .collect(),
-        signoff: draft.insider_signoff.as_ref().map(|s| {
-            format!(
-                "{} on {}: {}",
-                s.by,
-                minute(s.at),
-                s.rationale.as_str()
-            )
-        }),
+        signoff: draft
+            .insider_signoff
+            .as_ref()
+            .map(|s| format!("{} on {}: {}", s.by, minute(s.at), s.rationale.as_str())),
         sent: draft
             .sent
             .as_ref()
@@ -339,7 +335,15 @@ async fn sign_off_form(
         let id = parse_incident_id(&id)?;
         let draft = parse_number(&draft, "communication draft")?;
         let rationale = form.rationale.trim();
-        sign_off(&state, &user.caller, id, draft, rationale, Some(form.version)).await?;
+        sign_off(
+            &state,
+            &user.caller,
+            id,
+            draft,
+            rationale,
+            Some(form.version),
+        )
+        .await?;
         Ok::<_, ApiError>(back(id, draft))
     }
     .await;

@@ -43,7 +43,10 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/incidents/{id}/evidence/external", post(register))
         .route("/incidents/{id}/evidence/{item}", get(item_page))
-        .route("/incidents/{id}/evidence/{item}/download", post(download_item))
+        .route(
+            "/incidents/{id}/evidence/{item}/download",
+            post(download_item),
+        )
 }
 
 /// What every incident sub-page shows above its content: the TLP banner,
