@@ -188,6 +188,28 @@ async fn an_upload_without_the_csrf_token_is_refused_and_stores_nothing() {
     assert!(blobs.is_empty(), "{blobs:?}");
 }
 
+#[tokio::test]
+async fn the_upload_limit_is_the_evidence_stores_and_a_refused_file_leaves_nothing() {
+    let mut config = rampart_server::ServerConfig {
+        max_body_bytes: 1024,
+        ..rampart_server::ServerConfig::default()
+    };
+    config.evidence.max_upload_bytes = 4096;
+    let mut h = Harness::with_config(config).await;
+    h.user("alice", GlobalRole::Engineer).await;
+    let id = h.declare("alice", "Big files").await;
+    let alice = sign_in(&h, "alice").await;
+    // Larger than an ordinary form may be, within the evidence limit.
+    let answer = upload_form(&h, &alice, &id, &alice.csrf, &[b'a'; 3000]).await;
+    expect(&answer, 303);
+    let answer = upload_form(&h, &alice, &id, &alice.csrf, &[b'b'; 5000]).await;
+    expect(&answer, 413);
+    assert!(text(&answer).contains("limited to 4096 bytes"));
+    let items = evidence_list(&h, &id).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(walk(&h.data_dir().join("evidence")).len(), 1);
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
