@@ -19,7 +19,7 @@ use rampart_incident::{
 };
 use serde::Deserialize;
 
-use super::evidence::{IncidentHead, answer};
+use super::evidence::{IncidentHead, answer, given, required};
 use super::{Chrome, PageError, PostForm, WebUser, html, minute, stylesheet_path};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -253,26 +253,15 @@ struct DraftForm {
     recipient_actions: String,
 }
 
-fn text(field: &'static str, value: &str) -> ApiResult<rampart_incident::NonEmptyText> {
-    rampart_incident::NonEmptyText::parse(field, value.trim()).map_err(ApiError::domain)
-}
-
-fn optional(field: &'static str, value: &str) -> ApiResult<Option<rampart_incident::NonEmptyText>> {
-    match value.trim() {
-        "" => Ok(None),
-        v => text(field, v).map(Some),
-    }
-}
-
 impl DraftForm {
     fn request(&self) -> ApiResult<DraftRequest> {
         Ok(DraftRequest {
             audience: self.audience,
-            title: text("title", &self.title)?,
-            body: text("body", &self.body)?,
-            compromised: optional("compromised", &self.compromised)?,
-            not_compromised: optional("not_compromised", &self.not_compromised)?,
-            recipient_actions: optional("recipient_actions", &self.recipient_actions)?,
+            title: required("title", &self.title)?,
+            body: required("body", &self.body)?,
+            compromised: given("compromised", &self.compromised)?,
+            not_compromised: given("not_compromised", &self.not_compromised)?,
+            recipient_actions: given("recipient_actions", &self.recipient_actions)?,
         })
     }
 }

@@ -301,11 +301,13 @@ struct RegisterForm {
     collected_at: String,
 }
 
-fn required(field: &'static str, value: &str) -> ApiResult<NonEmptyText> {
+/// A required text field of a form, trimmed.
+pub(crate) fn required(field: &'static str, value: &str) -> ApiResult<NonEmptyText> {
     NonEmptyText::parse(field, value.trim()).map_err(ApiError::domain)
 }
 
-fn given(field: &'static str, value: &str) -> ApiResult<Option<NonEmptyText>> {
+/// An optional text field of a form: empty means not given.
+pub(crate) fn given(field: &'static str, value: &str) -> ApiResult<Option<NonEmptyText>> {
     match value.trim() {
         "" => Ok(None),
         text => required(field, text).map(Some),
