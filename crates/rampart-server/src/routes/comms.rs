@@ -42,14 +42,16 @@ fn draft_record(draft: CommsDraft) -> StepRecord {
     }
 }
 
-fn as_draft(record: &StepRecord) -> Option<&CommsDraft> {
+/// The draft a record holds, if it is one.
+pub(crate) fn as_draft(record: &StepRecord) -> Option<&CommsDraft> {
     match record {
         StepRecord::InternalCommsDraft(d) | StepRecord::ExternalCommsDraft(d) => Some(d),
         _ => None,
     }
 }
 
-fn warnings(incident: &IncidentState, draft: &CommsDraft) -> Vec<CommsWarningView> {
+/// What the writer of `draft` should know, given the incident's state.
+pub(crate) fn warnings(incident: &IncidentState, draft: &CommsDraft) -> Vec<CommsWarningView> {
     let not_needed: Vec<Step> = incident
         .steps
         .iter()
@@ -86,12 +88,16 @@ async fn read_draft(state: &AppState, id: IncidentId, record_id: i64) -> ApiResu
 /// Applies `change` to the draft `record_id` under the write lock. The
 /// draft is read before the lock; the incident's version, which every write
 /// bumps, proves nobody changed it in between (else 409 `stale`: reload and
-/// retry), so two approvals cannot overwrite each other.
+/// retry), so two approvals cannot overwrite each other. With `seen`, the
+/// version the caller read the draft at (a page's form) is the one
+/// checked, so a decision taken on an outdated page is refused alike.
+#[allow(clippy::too_many_arguments)]
 async fn change_draft(
     state: &AppState,
     caller: &Caller,
     id: IncidentId,
     record_id: i64,
+    seen: Option<i64>,
     action: IncidentAction,
     audit_action: &'static str,
     change: impl FnOnce(
@@ -100,11 +106,11 @@ async fn change_draft(
         jiff::Timestamp,
     ) -> ApiResult<CommsDraft>
     + Send,
-) -> ApiResult<Json<CommsChanged>> {
+) -> ApiResult<CommsChanged> {
     // Access first, so that a non-member learns nothing about record ids.
     let (incident, _) = super::load_incident(state, caller, id, IncidentAction::View, None).await?;
     let row = read_draft(state, id, record_id).await?;
-    let read_version = incident.summary.version;
+    let read_version = seen.unwrap_or(incident.summary.version);
     let step = row.step;
     let action = match action {
         IncidentAction::WorkOnStep(_) => IncidentAction::WorkOnStep(step),
@@ -146,11 +152,11 @@ async fn change_draft(
         })
         .await?;
     let row = read_draft(state, id, record_id).await?;
-    Ok(Json(CommsChanged {
+    Ok(CommsChanged {
         record: record_view(&row),
         warnings: view_warnings,
         version: applied.version,
-    }))
+    })
 }
 
 /// Writes a communication draft. The audience decides the step:
@@ -172,11 +178,22 @@ pub async fn create_draft(
     ApiJson(request): ApiJson<DraftRequest>,
 ) -> ApiResult<(StatusCode, Json<CommsChanged>)> {
     let id = parse_incident_id(&id)?;
+    let changed = new_draft(&state, &caller, id, request).await?;
+    Ok((StatusCode::CREATED, Json(changed)))
+}
+
+/// Writes a new draft into the step its audience belongs to.
+pub(crate) async fn new_draft(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    request: DraftRequest,
+) -> ApiResult<CommsChanged> {
     let input = CommsDraftInput::from(request);
     let step = input.audience.scope().step();
     let (view_warnings, applied) = write_incident(
-        &state,
-        &caller,
+        state,
+        caller,
         id,
         IncidentAction::WorkOnStep(step),
         |incident, _, at| {
@@ -209,15 +226,12 @@ pub async fn create_draft(
         .created_ids
         .first()
         .ok_or_else(|| ApiError::internal("the store returned no record id"))?;
-    let row = read_draft(&state, id, record_id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CommsChanged {
-            record: record_view(&row),
-            warnings: view_warnings,
-            version: applied.version,
-        }),
-    ))
+    let row = read_draft(state, id, record_id).await?;
+    Ok(CommsChanged {
+        record: record_view(&row),
+        warnings: view_warnings,
+        version: applied.version,
+    })
 }
 
 /// Rewrites a draft that has not been sent. Changed text needs approving again.
@@ -245,6 +259,7 @@ pub async fn edit_draft(
         &caller,
         id,
         record_id,
+        None,
         IncidentAction::WorkOnStep(Step::InternalCommunication),
         "communication.edit",
         |draft, _, _| {
@@ -253,6 +268,7 @@ pub async fn edit_draft(
         },
     )
     .await
+    .map(Json)
 }
 
 /// Approves the draft's current text in the caller's capacity: the
@@ -275,11 +291,25 @@ pub async fn approve_draft(
 ) -> ApiResult<Json<CommsChanged>> {
     let id = parse_incident_id(&id)?;
     let record_id = parse_number(&record_id, "communication draft")?;
+    approve(&state, &caller, id, record_id, None)
+        .await
+        .map(Json)
+}
+
+/// Approves a draft in the caller's capacity; `seen` as in `change_draft`.
+pub(crate) async fn approve(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    record_id: i64,
+    seen: Option<i64>,
+) -> ApiResult<CommsChanged> {
     change_draft(
-        &state,
-        &caller,
+        state,
+        caller,
         id,
         record_id,
+        seen,
         IncidentAction::View,
         "communication.approve",
         |draft, access, at| {
@@ -315,13 +345,27 @@ pub async fn sign_off_draft(
 ) -> ApiResult<Json<CommsChanged>> {
     let id = parse_incident_id(&id)?;
     let record_id = parse_number(&record_id, "communication draft")?;
-    let rationale =
-        NonEmptyText::parse("rationale", &request.rationale).map_err(ApiError::domain)?;
+    sign_off(&state, &caller, id, record_id, &request.rationale, None)
+        .await
+        .map(Json)
+}
+
+/// Signs off a draft as not going to an insider; `seen` as in `change_draft`.
+pub(crate) async fn sign_off(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    record_id: i64,
+    rationale: &str,
+    seen: Option<i64>,
+) -> ApiResult<CommsChanged> {
+    let rationale = NonEmptyText::parse("rationale", rationale).map_err(ApiError::domain)?;
     change_draft(
-        &state,
-        &caller,
+        state,
+        caller,
         id,
         record_id,
+        seen,
         IncidentAction::EditDetails,
         "communication.signoff",
         |draft, _, at| {
@@ -353,12 +397,27 @@ pub async fn mark_draft_sent(
 ) -> ApiResult<Json<CommsChanged>> {
     let id = parse_incident_id(&id)?;
     let record_id = parse_number(&record_id, "communication draft")?;
+    mark_sent(&state, &caller, id, record_id, request, None)
+        .await
+        .map(Json)
+}
+
+/// Records that a draft went out; `seen` as in `change_draft`.
+pub(crate) async fn mark_sent(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    record_id: i64,
+    request: SentRequest,
+    seen: Option<i64>,
+) -> ApiResult<CommsChanged> {
     let channel = NonEmptyText::parse("channel", &request.channel).map_err(ApiError::domain)?;
     change_draft(
-        &state,
-        &caller,
+        state,
+        caller,
         id,
         record_id,
+        seen,
         IncidentAction::WorkOnStep(Step::InternalCommunication),
         "communication.sent",
         |draft, _, at| {

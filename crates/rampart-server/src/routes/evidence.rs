@@ -16,10 +16,10 @@ use rampart_api::{
 use rampart_audit::Target;
 use rampart_evidence::{EvidenceError, IngestError, OpenError, Sha256Digest};
 use rampart_incident::{
-    CustodyAction, CustodyEvent, EvidenceItem, EvidenceStorage, ExternalEvidenceInput,
+    Access, CustodyAction, CustodyEvent, EvidenceItem, EvidenceStorage, ExternalEvidenceInput,
     IncidentAction, IncidentId, NonEmptyText, ResponseLogEntry, Sha256Hex, Step, StepRecord,
 };
-use rampart_store::{CustodyRow, EvidenceRow, IncidentChange, NotificationKind};
+use rampart_store::{CustodyRow, EvidenceRow, IncidentChange, IncidentState, NotificationKind};
 use serde_json::json;
 
 use super::{
@@ -34,7 +34,8 @@ use crate::extract::{ApiJson, Caller};
 /// Handing over bytes is forensic work: members who may work on step 10
 /// (and break-glass holders, who act as responders). Observers, legal and
 /// communications see the metadata and custody, not the content.
-const HANDLE_EVIDENCE: IncidentAction = IncidentAction::WorkOnStep(Step::ForensicAnalysis);
+pub(crate) const HANDLE_EVIDENCE: IncidentAction =
+    IncidentAction::WorkOnStep(Step::ForensicAnalysis);
 
 fn evidence_target(id: IncidentId, record_id: Option<i64>) -> Target {
     match record_id {
@@ -57,9 +58,17 @@ fn optional(field: &'static str, value: Option<&str>) -> ApiResult<Option<NonEmp
 /// The media type an uploader declared: a plain `type/subtype`, else
 /// `application/octet-stream`. It is recorded, never used to render.
 fn declared_media_type(headers: &HeaderMap) -> String {
-    let declared = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
+    plain_media_type(
+        headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+/// [`declared_media_type`] of a declared `Content-Type` value (a request's,
+/// or a multipart file part's).
+pub(crate) fn plain_media_type(declared: Option<&str>) -> String {
+    let declared = declared
         .and_then(|v| v.split(';').next())
         .map(str::trim)
         .unwrap_or("");
@@ -198,11 +207,60 @@ pub async fn upload_evidence(
     body: Body,
 ) -> ApiResult<(StatusCode, Json<EvidenceCreated>)> {
     let id = parse_incident_id(&id)?;
-    // Decide access before reading a byte: a non-member must not be able to
-    // fill the store.
-    let (incident, _) = load_incident(&state, &caller, id, HANDLE_EVIDENCE, None).await?;
-    require_open(&incident)?;
+    let permit = may_upload(&state, &caller, id).await?;
     let query: EvidenceUploadQuery = parse_query(query.as_deref())?;
+    let length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let media_type = declared_media_type(&headers);
+    let created = ingest_upload(
+        &state,
+        &caller,
+        permit,
+        query,
+        media_type,
+        length,
+        body.into_data_stream(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Proof that the caller may upload to the incident right now; only
+/// [`may_upload`] makes one, so no upload reads a byte before that check.
+pub(crate) struct UploadPermit(IncidentId);
+
+/// Decides an upload's access before any byte is read: a non-member must
+/// not be able to fill the store.
+pub(crate) async fn may_upload(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+) -> ApiResult<UploadPermit> {
+    let (incident, _) = load_incident(state, caller, id, HANDLE_EVIDENCE, None).await?;
+    require_open(&incident)?;
+    Ok(UploadPermit(id))
+}
+
+/// Streams `body` into the evidence store while hashing it, then records
+/// the item with its intake custody entry. Nothing is stored if the body
+/// is cut short or passes the size limit. Shared by the API's raw upload
+/// and the page's multipart form.
+pub(crate) async fn ingest_upload<S, E>(
+    state: &AppState,
+    caller: &Caller,
+    permit: UploadPermit,
+    query: EvidenceUploadQuery,
+    media_type: String,
+    declared_length: Option<u64>,
+    body: S,
+) -> ApiResult<EvidenceCreated>
+where
+    S: futures_util::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let UploadPermit(id) = permit;
     let name = text("name", &query.name)?;
     let description = optional("description", query.description.as_deref())?;
     let source = optional("source", query.source.as_deref())?;
@@ -214,19 +272,13 @@ pub async fn upload_evidence(
             format!("evidence uploads are limited to {limit} bytes ([evidence] max_upload_bytes)"),
         )
     };
-    if let Some(length) = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        && length > limit
-    {
+    if declared_length.is_some_and(|length| length > limit) {
         return Err(too_large());
     }
-    let media_type = declared_media_type(&headers);
 
     let stored = state
         .evidence()
-        .ingest(body.into_data_stream(), limit)
+        .ingest(body, limit)
         .await
         .map_err(|error| match error {
             IngestError::TooLarge { .. } => too_large(),
@@ -262,15 +314,12 @@ pub async fn upload_evidence(
     // If this write fails the blob stays in the store unreferenced: content
     // addressing makes that harmless, and write-once forbids deleting it.
     let (evidence, version) =
-        add_item(&state, &caller, id, item, CustodyAction::Intake, detail).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(EvidenceCreated {
-            evidence,
-            newly_stored: stored.newly_stored,
-            version,
-        }),
-    ))
+        add_item(state, caller, id, item, CustodyAction::Intake, detail).await?;
+    Ok(EvidenceCreated {
+        evidence,
+        newly_stored: stored.newly_stored,
+        version,
+    })
 }
 
 /// Registers evidence kept outside Rampart (a disk image in cold storage)
@@ -292,18 +341,26 @@ pub async fn register_evidence(
     ApiJson(input): ApiJson<ExternalEvidenceInput>,
 ) -> ApiResult<(StatusCode, Json<EvidenceCreated>)> {
     let id = parse_incident_id(&id)?;
+    let created = register_external(&state, &caller, id, input).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Records evidence kept outside Rampart with its `registered` custody entry.
+pub(crate) async fn register_external(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    input: ExternalEvidenceInput,
+) -> ApiResult<EvidenceCreated> {
     let item = EvidenceItem::from(input);
     let detail = "registered with the digest its custodian computed".to_owned();
     let (evidence, version) =
-        add_item(&state, &caller, id, item, CustodyAction::Registered, detail).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(EvidenceCreated {
-            evidence,
-            newly_stored: false,
-            version,
-        }),
-    ))
+        add_item(state, caller, id, item, CustodyAction::Registered, detail).await?;
+    Ok(EvidenceCreated {
+        evidence,
+        newly_stored: false,
+        version,
+    })
 }
 
 /// Appends `action` to the custody of `items` with its audit event, then
@@ -376,11 +433,22 @@ pub async fn list_evidence(
     Path(id): Path<String>,
 ) -> ApiResult<Json<EvidenceList>> {
     let id = parse_incident_id(&id)?;
-    load_incident(&state, &caller, id, IncidentAction::View, None).await?;
+    let (_, _, items) = view_items(&state, &caller, id).await?;
+    Ok(Json(EvidenceList { items }))
+}
+
+/// The incident's evidence items, the caller's access and the incident;
+/// the view is recorded in every item's custody.
+pub(crate) async fn view_items(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+) -> ApiResult<(IncidentState, Access, Vec<EvidenceView>)> {
+    let (incident, access) = load_incident(state, caller, id, IncidentAction::View, None).await?;
     let items = state.store().evidence_items(id).await?;
     let items = record_access(
-        &state,
-        &caller,
+        state,
+        caller,
         id,
         &items,
         CustodyAction::Viewed,
@@ -388,7 +456,7 @@ pub async fn list_evidence(
         "evidence.list",
     )
     .await?;
-    Ok(Json(EvidenceList { items }))
+    Ok((incident, access, items))
 }
 
 /// One evidence item with its chain of custody (the view is recorded in it).
@@ -404,11 +472,23 @@ pub async fn get_evidence(
 ) -> ApiResult<Json<EvidenceView>> {
     let id = parse_incident_id(&id)?;
     let record_id = parse_number(&record_id, "evidence item")?;
-    load_incident(&state, &caller, id, IncidentAction::View, None).await?;
-    let item = find_item(&state, id, record_id).await?;
+    let (_, _, view) = view_item(&state, &caller, id, record_id).await?;
+    Ok(Json(view))
+}
+
+/// One evidence item with its custody log (this view recorded in it), the
+/// caller's access and the incident.
+pub(crate) async fn view_item(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    record_id: i64,
+) -> ApiResult<(IncidentState, Access, EvidenceView)> {
+    let (incident, access) = load_incident(state, caller, id, IncidentAction::View, None).await?;
+    let item = find_item(state, id, record_id).await?;
     let mut views = record_access(
-        &state,
-        &caller,
+        state,
+        caller,
         id,
         std::slice::from_ref(&item),
         CustodyAction::Viewed,
@@ -416,10 +496,10 @@ pub async fn get_evidence(
         "evidence.view",
     )
     .await?;
-    views
+    let view = views
         .pop()
-        .map(Json)
-        .ok_or_else(|| ApiError::internal("the viewed item vanished"))
+        .ok_or_else(|| ApiError::internal("the viewed item vanished"))?;
+    Ok((incident, access, view))
 }
 
 /// Records an integrity failure: in the item's custody, the response log,
@@ -537,15 +617,31 @@ pub async fn download_evidence(
 ) -> ApiResult<Response> {
     let id = parse_incident_id(&id)?;
     let record_id = parse_number(&record_id, "evidence item")?;
+    let reason = parse_query::<DownloadQuery>(query.as_deref())
+        .ok()
+        .map(|query| query.reason);
+    download(&state, &caller, id, record_id, reason).await
+}
+
+/// The re-verified bytes of a stored item as an attachment, the download
+/// recorded in its custody with `reason` (`None`: none was given).
+pub(crate) async fn download(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    record_id: i64,
+    reason: Option<String>,
+) -> ApiResult<Response> {
+    let (state, caller) = (state.clone(), caller.clone());
     load_incident(&state, &caller, id, HANDLE_EVIDENCE, None).await?;
     let row = find_item(&state, id, record_id).await?;
-    let query: DownloadQuery = parse_query(query.as_deref()).map_err(|_| {
+    let reason = reason.ok_or_else(|| {
         ApiError::validation(
             "reason",
             "field `reason`: say why you need the evidence (`?reason=…`); the chain of custody records it",
         )
     })?;
-    let reason = text("reason", &query.reason)?;
+    let reason = text("reason", &reason)?;
     if !row.item.is_stored() {
         return Err(ApiError::conflict(format!(
             "evidence item {record_id} is kept outside Rampart; its location is in the item's metadata"

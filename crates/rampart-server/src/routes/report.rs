@@ -64,34 +64,86 @@ pub async fn incident_report(
             )
         })?;
     let format = query.format.as_deref().unwrap_or("markdown");
-    if !matches!(format, "markdown" | "html" | "json") {
-        return Err(ApiError::validation(
+    let format = ReportFormat::parse(format).ok_or_else(|| {
+        ApiError::validation(
             "format",
             format!("field `format`: {format:?} is not markdown, html or json"),
-        ));
+        )
+    })?;
+    let (body, content_type) = report_document(&state, &caller, id, audience, format).await?;
+    Ok(with_type(body, content_type))
+}
+
+/// A format the report is rendered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReportFormat {
+    /// Markdown, the default.
+    Markdown,
+    /// One self-contained HTML document.
+    Html,
+    /// The report model as JSON.
+    Json,
+}
+
+impl ReportFormat {
+    /// Every format.
+    pub const ALL: [Self; 3] = [Self::Markdown, Self::Html, Self::Json];
+
+    /// The name the API's `format` parameter takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Markdown => "markdown",
+            Self::Html => "html",
+            Self::Json => "json",
+        }
     }
-    let (incident, _) = load_incident(&state, &caller, id, IncidentAction::View, None).await?;
+
+    /// Parses [`as_str`](Self::as_str)'s output.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == text)
+    }
+
+    /// The file-name extension of a download.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Markdown => "md",
+            Self::Html => "html",
+            Self::Json => "json",
+        }
+    }
+}
+
+/// The report for `audience` in `format` with its media type, generated under the incident's access rule and
+/// audited. Shared by the API route and the report page.
+pub(crate) async fn report_document(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    audience: Audience,
+    format: ReportFormat,
+) -> ApiResult<(String, &'static str)> {
+    let (incident, _) = load_incident(state, caller, id, IncidentAction::View, None).await?;
     let records = state.store().records(id, None).await?;
     state
         .store()
         .append_audit(audit(
-            &caller,
+            caller,
             "report.generate",
             report_target(id, "report"),
-            json!({ "audience": query.audience.as_deref().unwrap_or("internal"), "format": format }),
+            json!({ "audience": audience.as_str(), "format": format.as_str() }),
         ))
         .await?;
     let report = rampart_incident_report::build_report(&incident, &records, audience, now());
     Ok(match format {
-        "html" => with_type(
+        ReportFormat::Html => (
             rampart_incident_report::render_html(&report),
             "text/html; charset=utf-8",
         ),
-        "json" => with_type(
+        ReportFormat::Json => (
             serde_json::to_string_pretty(&report).map_err(ApiError::internal)?,
             "application/json",
         ),
-        _ => with_type(
+        ReportFormat::Markdown => (
             rampart_incident_report::render_markdown(&report),
             "text/markdown; charset=utf-8",
         ),
