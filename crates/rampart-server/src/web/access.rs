@@ -132,10 +132,12 @@ async fn load(state: &AppState, user: &WebUser, id: &str) -> ApiResult<AccessPag
     let (pending, decided) = if access.may(IncidentAction::DecideAccessRequest) {
         let (pending, decided): (Vec<_>, Vec<_>) = access_requests(state, &user.caller, id)
             .await?
-            .iter()
-            .map(request_line)
-            .partition(|line| line.state == "pending");
-        (Some(pending), decided)
+            .into_iter()
+            .partition(|r| r.state == RequestState::Pending);
+        (
+            Some(pending.iter().map(request_line).collect()),
+            decided.iter().map(request_line).collect(),
+        )
     } else {
         (None, Vec::new())
     };
