@@ -24,15 +24,21 @@ use crate::auth::now;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller};
 
+/// What the requester of `what` ("access request") is told, whatever
+/// happened: the API's answer and the confirmation page say the same.
+pub(crate) fn accepted_message(what: &str) -> String {
+    format!(
+        "if the incident exists, your {what} has been passed on; you will be notified of the decision"
+    )
+}
+
 /// The one answer to an access or break-glass request, whatever happened.
 fn accepted(what: &str) -> (StatusCode, Json<Accepted>) {
     (
         StatusCode::ACCEPTED,
         Json(Accepted {
             status: "accepted".into(),
-            message: format!(
-                "if the incident exists, your {what} has been passed on; you will be notified of the decision"
-            ),
+            message: accepted_message(what),
         }),
     )
 }
@@ -93,6 +99,20 @@ pub async fn request_access(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<CreateAccessRequest>,
 ) -> ApiResult<(StatusCode, Json<Accepted>)> {
+    submit_access_request(&state, &caller, &id, request).await?;
+    Ok(accepted("access request"))
+}
+
+/// Files an access request to incident `id` (as typed: malformed, missing
+/// and visible incidents all end in `Ok` alike): what the API's
+/// `POST …/access-requests` and the request-access page do. Only a
+/// validation error of the request itself is an error.
+pub(crate) async fn submit_access_request(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    request: CreateAccessRequest,
+) -> ApiResult<()> {
     // Validated against any well-formed id before looking anything up, so
     // a validation error says nothing about the incident either.
     let parsed = id.parse::<IncidentId>().ok();
@@ -105,19 +125,19 @@ pub async fn request_access(
     )
     .map_err(ApiError::domain)?;
     let Some(id) = parsed else {
-        return Ok(accepted("access request"));
+        return Ok(());
     };
-    let Some(incident) = needs_no_request(&state, &caller, id).await? else {
+    let Some(incident) = needs_no_request(state, caller, id).await? else {
         state
             .store()
             .append_audit(audit(
-                &caller,
+                caller,
                 "access_request.ignored",
                 incident_target(id),
                 json!({}),
             ))
             .await?;
-        return Ok(accepted("access request"));
+        return Ok(());
     };
     let at = now();
     let request = AccessRequest {
@@ -133,7 +153,7 @@ pub async fn request_access(
         .map(|m| m.user.clone())
         .collect();
     let applied = apply_retrying(
-        &state,
+        state,
         id,
         incident.summary.version,
         vec![IncidentChange::AddAccessRequest(request.clone())],
@@ -144,7 +164,7 @@ pub async fn request_access(
             request.requested_at,
         )],
         audit(
-            &caller,
+            caller,
             "access_request.create",
             incident_target(id),
             json!({ "role": request.role, "reason": request.reason }),
@@ -168,13 +188,13 @@ pub async fn request_access(
             })
             .collect();
         apply_retrying(
-            &state,
+            state,
             id,
             applied.version,
             changes,
             vec![],
             audit(
-                &caller,
+                caller,
                 "access_request.notify",
                 Target::new("access_request", format!("{id}/{request_id}")),
                 json!({ "notified": leaders }),
@@ -182,7 +202,7 @@ pub async fn request_access(
         )
         .await?;
     }
-    Ok(accepted("access request"))
+    Ok(())
 }
 
 fn access_request_view(row: &AccessRequestRow) -> AccessRequestView {
@@ -224,18 +244,28 @@ pub async fn list_access_requests(
     Path(id): Path<String>,
 ) -> ApiResult<Json<AccessRequestList>> {
     let id = parse_incident_id(&id)?;
+    Ok(Json(AccessRequestList {
+        requests: access_requests(&state, &caller, id).await?,
+    }))
+}
+
+/// The incident's access requests for its commander or deputy (audited as
+/// a read): what the API's list and the incident's access page show.
+pub(crate) async fn access_requests(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+) -> ApiResult<Vec<AccessRequestView>> {
     load_incident(
-        &state,
-        &caller,
+        state,
+        caller,
         id,
         IncidentAction::DecideAccessRequest,
         Some("access_requests.read"),
     )
     .await?;
     let rows = state.store().access_requests(id).await?;
-    Ok(Json(AccessRequestList {
-        requests: rows.iter().map(access_request_view).collect(),
-    }))
+    Ok(rows.iter().map(access_request_view).collect())
 }
 
 /// Approves (the requester becomes a member) or denies an access request
@@ -256,16 +286,24 @@ pub async fn decide_access_request(
     Path((id, request_id)): Path<(String, String)>,
     ApiJson(decision): ApiJson<DecisionRequest>,
 ) -> ApiResult<Json<AccessRequestView>> {
-    let id = parse_incident_id(&id)?;
-    let request_id = parse_number(&request_id, "access request")?;
-    load_incident(
-        &state,
-        &caller,
-        id,
-        IncidentAction::DecideAccessRequest,
-        None,
-    )
-    .await?;
+    Ok(Json(
+        decide_access(&state, &caller, &id, &request_id, decision).await?,
+    ))
+}
+
+/// Approves or denies access request `request_id` of incident `id` (both
+/// as typed in the path): what the API's decision route and the
+/// incident's access page do.
+pub(crate) async fn decide_access(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    request_id: &str,
+    decision: DecisionRequest,
+) -> ApiResult<AccessRequestView> {
+    let id = parse_incident_id(id)?;
+    let request_id = parse_number(request_id, "access request")?;
+    load_incident(state, caller, id, IncidentAction::DecideAccessRequest, None).await?;
     let find = |rows: Vec<AccessRequestRow>| rows.into_iter().find(|r| r.id == request_id);
     let row = find(state.store().access_requests(id).await?)
         .ok_or_else(|| ApiError::not_found("access request"))?;
@@ -280,8 +318,8 @@ pub async fn decide_access_request(
         other => ApiError::domain(other),
     };
     write_incident(
-        &state,
-        &caller,
+        state,
+        caller,
         id,
         IncidentAction::DecideAccessRequest,
         |incident, access, at| {
@@ -374,7 +412,7 @@ pub async fn decide_access_request(
     .await?;
     let row = find(state.store().access_requests(id).await?)
         .ok_or_else(|| ApiError::not_found("access request"))?;
-    Ok(Json(access_request_view(&row)))
+    Ok(access_request_view(&row))
 }
 
 /// Breaks the glass: asks for emergency access with a written reason; a
@@ -392,6 +430,19 @@ pub async fn break_glass(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<CreateBreakGlassRequest>,
 ) -> ApiResult<(StatusCode, Json<Accepted>)> {
+    submit_break_glass(&state, &caller, &id, request).await?;
+    Ok(accepted("break-glass request"))
+}
+
+/// Files a break-glass request for incident `id` (as typed; `Ok` alike
+/// whether or not it exists): what the API's `POST …/break-glass` and the
+/// request-access page do.
+pub(crate) async fn submit_break_glass(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    request: CreateBreakGlassRequest,
+) -> ApiResult<()> {
     let parsed = id.parse::<IncidentId>().ok();
     let draft = BreakGlassRequest::new(
         parsed.unwrap_or_else(|| IncidentId::new(1000, 1).expect("a valid constant id")),
@@ -401,26 +452,26 @@ pub async fn break_glass(
     )
     .map_err(ApiError::domain)?;
     let Some(id) = parsed else {
-        return Ok(accepted("break-glass request"));
+        return Ok(());
     };
-    let Some(incident) = needs_no_request(&state, &caller, id).await? else {
+    let Some(incident) = needs_no_request(state, caller, id).await? else {
         state
             .store()
             .append_audit(audit(
-                &caller,
+                caller,
                 "break_glass.ignored",
                 incident_target(id),
                 json!({}),
             ))
             .await?;
-        return Ok(accepted("break-glass request"));
+        return Ok(());
     };
     let request = BreakGlassRequest {
         incident: id,
         ..draft
     };
     apply_retrying(
-        &state,
+        state,
         id,
         incident.summary.version,
         vec![IncidentChange::AddBreakGlassRequest(request.clone())],
@@ -430,14 +481,14 @@ pub async fn break_glass(
             request.requested_at,
         )],
         audit(
-            &caller,
+            caller,
             "break_glass.request",
             incident_target(id),
             json!({ "reason": request.reason }),
         ),
     )
     .await?;
-    Ok(accepted("break-glass request"))
+    Ok(())
 }
 
 fn break_glass_view(row: &BreakGlassRow) -> BreakGlassView {
@@ -482,15 +533,24 @@ pub async fn break_glass_queue(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<BreakGlassQueue>> {
-    require_security(&caller)?;
-    let rows = state.store().break_glass_requests(None).await?;
     Ok(Json(BreakGlassQueue {
-        requests: rows
-            .iter()
-            .filter(|row| row.request.requester != caller.user.name)
-            .map(break_glass_view)
-            .collect(),
+        requests: break_glass_pending(&state, &caller).await?,
     }))
+}
+
+/// The break-glass requests a security-role caller may decide: what the
+/// API's queue and the review page show.
+pub(crate) async fn break_glass_pending(
+    state: &AppState,
+    caller: &Caller,
+) -> ApiResult<Vec<BreakGlassView>> {
+    require_security(caller)?;
+    let rows = state.store().break_glass_requests(None).await?;
+    Ok(rows
+        .iter()
+        .filter(|row| row.request.requester != caller.user.name)
+        .map(break_glass_view)
+        .collect())
 }
 
 /// Approves or rejects a break-glass request (security role, not the
@@ -512,8 +572,21 @@ pub async fn decide_break_glass(
     Path(request_id): Path<String>,
     ApiJson(decision): ApiJson<DecisionRequest>,
 ) -> ApiResult<Json<BreakGlassView>> {
-    require_security(&caller)?;
-    let request_id = parse_number(&request_id, "break-glass request")?;
+    Ok(Json(
+        decide_break_glass_request(&state, &caller, &request_id, decision).await?,
+    ))
+}
+
+/// Approves or rejects break-glass request `request_id` (as typed in the
+/// path): what the API's decision route and the review page do.
+pub(crate) async fn decide_break_glass_request(
+    state: &AppState,
+    caller: &Caller,
+    request_id: &str,
+    decision: DecisionRequest,
+) -> ApiResult<BreakGlassView> {
+    require_security(caller)?;
+    let request_id = parse_number(request_id, "break-glass request")?;
     let store = state.store();
     let map_error = |e: rampart_incident::BreakGlassError| match e {
         rampart_incident::BreakGlassError::AlreadyDecided => {
@@ -600,7 +673,7 @@ pub async fn decide_break_glass(
                     .break_glass_request(request_id)
                     .await?
                     .ok_or_else(|| ApiError::not_found("break-glass request"))?;
-                return Ok(Json(break_glass_view(&row)));
+                return Ok(break_glass_view(&row));
             }
             Err(rampart_store::StoreError::StaleVersion { .. }) => continue,
             Err(other) => return Err(other.into()),

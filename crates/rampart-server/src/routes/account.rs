@@ -312,11 +312,16 @@ pub async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<axum::Json<UserList>> {
-    require_admin(&caller)?;
-    let users = state.store().list_users().await?;
     Ok(axum::Json(UserList {
-        users: users.iter().map(user_view).collect(),
+        users: users(&state, &caller).await?,
     }))
+}
+
+/// All users, for an admin: what `GET /api/v1/users` and the users page show.
+pub(crate) async fn users(state: &AppState, caller: &Caller) -> ApiResult<Vec<UserView>> {
+    require_admin(caller)?;
+    let users = state.store().list_users().await?;
+    Ok(users.iter().map(user_view).collect())
 }
 
 /// Creates a user (admin).
@@ -335,7 +340,18 @@ pub async fn create_user(
     caller: Caller,
     ApiJson(request): ApiJson<CreateUserRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<UserView>)> {
-    require_admin(&caller)?;
+    let user = add_user(&state, &caller, request).await?;
+    Ok((StatusCode::CREATED, axum::Json(user)))
+}
+
+/// Creates a user if the caller is an admin: what `POST /api/v1/users` and
+/// the users page do.
+pub(crate) async fn add_user(
+    state: &AppState,
+    caller: &Caller,
+    request: CreateUserRequest,
+) -> ApiResult<UserView> {
+    require_admin(caller)?;
     let name =
         UserName::parse(&request.name).map_err(|e| ApiError::validation("name", e.to_string()))?;
     let password_hash = match request.password {
@@ -356,14 +372,14 @@ pub async fn create_user(
                 created_at: now(),
             },
             audit(
-                &caller,
+                caller,
                 "user.create",
                 Target::new("user", name.to_string()),
                 json!({ "role": request.role }),
             ),
         )
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(user_view(&user))))
+    Ok(user_view(&user))
 }
 
 /// Changes a user's role or disables them (admin). The last active admin
@@ -386,7 +402,20 @@ pub async fn update_user(
     Path(name): Path<String>,
     ApiJson(request): ApiJson<UpdateUserRequest>,
 ) -> ApiResult<axum::Json<UserView>> {
-    require_admin(&caller)?;
+    Ok(axum::Json(
+        change_user(&state, &caller, &name, request).await?,
+    ))
+}
+
+/// Changes a user's role or disables them if the caller is an admin: what
+/// `PATCH /api/v1/users/{name}` and the users page do.
+pub(crate) async fn change_user(
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+    request: UpdateUserRequest,
+) -> ApiResult<UserView> {
+    require_admin(caller)?;
     if request.role.is_none() && request.disabled.is_none() {
         return Err(ApiError::validation(
             "role",
@@ -394,7 +423,7 @@ pub async fn update_user(
         ));
     }
     let store = state.store();
-    let name = UserName::parse(&name).map_err(|_| ApiError::not_found("user"))?;
+    let name = UserName::parse(name).map_err(|_| ApiError::not_found("user"))?;
     let mut user = store
         .user_by_name(&name)
         .await?
@@ -419,7 +448,7 @@ pub async fn update_user(
                 user.id,
                 role,
                 audit(
-                    &caller,
+                    caller,
                     "user.role",
                     target.clone(),
                     json!({ "from": user.role, "to": role }),
@@ -433,7 +462,7 @@ pub async fn update_user(
                 user.id,
                 disabled,
                 audit(
-                    &caller,
+                    caller,
                     "user.disable",
                     target,
                     json!({ "disabled": disabled }),
@@ -441,7 +470,7 @@ pub async fn update_user(
             )
             .await?;
     }
-    Ok(axum::Json(user_view(&user)))
+    Ok(user_view(&user))
 }
 
 /// The caller's API tokens.
@@ -453,10 +482,15 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<axum::Json<TokenList>> {
-    let tokens = state.store().list_api_tokens(caller.user.id).await?;
     Ok(axum::Json(TokenList {
-        tokens: tokens.iter().map(token_view).collect(),
+        tokens: tokens(&state, &caller).await?,
     }))
+}
+
+/// The caller's API tokens: what `GET /api/v1/tokens` and the tokens page show.
+pub(crate) async fn tokens(state: &AppState, caller: &Caller) -> ApiResult<Vec<TokenView>> {
+    let tokens = state.store().list_api_tokens(caller.user.id).await?;
+    Ok(tokens.iter().map(token_view).collect())
 }
 
 /// Makes an API token for the caller; the token is in this answer only.
@@ -475,6 +509,17 @@ pub async fn create_token(
     caller: Caller,
     ApiJson(request): ApiJson<CreateTokenRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<CreatedToken>)> {
+    let created = make_token(&state, &caller, request).await?;
+    Ok((StatusCode::CREATED, axum::Json(created)))
+}
+
+/// Makes an API token for the caller: what `POST /api/v1/tokens` and the
+/// tokens page do. The plaintext is in the answer only.
+pub(crate) async fn make_token(
+    state: &AppState,
+    caller: &Caller,
+    request: CreateTokenRequest,
+) -> ApiResult<CreatedToken> {
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
         return Err(ApiError::validation(
@@ -509,20 +554,17 @@ pub async fn create_token(
                 expires_at,
             },
             audit(
-                &caller,
+                caller,
                 "token.create",
                 Target::new("token", format!("{}/{name}", caller.user.name)),
                 json!({ "prefix": token.prefix, "expires_at": expires_at.map(|t| t.to_string()) }),
             ),
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(CreatedToken {
-            token: token.plaintext,
-            metadata: token_view(&stored),
-        }),
-    ))
+    Ok(CreatedToken {
+        token: token.plaintext,
+        metadata: token_view(&stored),
+    })
 }
 
 /// Revokes one of the caller's tokens.
@@ -536,7 +578,13 @@ pub async fn revoke_token(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<TokenView>> {
-    let id = super::parse_number(&id, "token")?;
+    Ok(axum::Json(revoke(&state, &caller, &id).await?))
+}
+
+/// Revokes one of the caller's tokens: what `DELETE /api/v1/tokens/{id}`
+/// and the tokens page do. Another user's token is "not found".
+pub(crate) async fn revoke(state: &AppState, caller: &Caller, id: &str) -> ApiResult<TokenView> {
+    let id = super::parse_number(id, "token")?;
     let token = state
         .store()
         .revoke_api_token(
@@ -544,14 +592,14 @@ pub async fn revoke_token(
             id,
             now(),
             audit(
-                &caller,
+                caller,
                 "token.revoke",
                 Target::new("token", id.to_string()),
                 json!({}),
             ),
         )
         .await?;
-    Ok(axum::Json(token_view(&token)))
+    Ok(token_view(&token))
 }
 
 #[cfg(test)]
