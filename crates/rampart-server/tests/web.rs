@@ -514,3 +514,42 @@ async fn a_cross_site_sign_in_post_is_refused() {
     expect(&answer, 403);
     assert!(answer.headers.get(header::SET_COOKIE).is_none());
 }
+
+#[tokio::test]
+async fn the_board_tells_the_commander_of_waiting_access_requests() {
+    let h = harness().await;
+    let id = h.declare("alice", "Suspicious sign-ins").await;
+    let answer = h
+        .post(
+            "bob",
+            &format!("/api/v1/incidents/{id}/access-requests"),
+            json!({"role": "responder", "reason": "I own the identity provider"}),
+        )
+        .await;
+    expect(&answer, 202);
+    let alice = sign_in(&h, "alice").await;
+    let board = text(
+        &h.send(page(&format!("/incidents/{id}"), Some(&alice.cookie)))
+            .await,
+    );
+    assert!(
+        board.contains("1 access request waiting for a decision"),
+        "{board}"
+    );
+    // A responder cannot decide requests, so is not told of them.
+    let answer = h
+        .post(
+            "alice",
+            &format!("/api/v1/incidents/{id}/members"),
+            json!({"user": "victor", "role": "responder"}),
+        )
+        .await;
+    expect(&answer, 201);
+    let victor = sign_in(&h, "victor").await;
+    let board = text(
+        &h.send(page(&format!("/incidents/{id}"), Some(&victor.cookie)))
+            .await,
+    );
+    assert!(board.contains("Manage members and access"));
+    assert!(!board.contains("waiting for a decision"));
+}

@@ -21,7 +21,7 @@ use rampart_api::{
 use rampart_incident::{IncidentAction, IncidentId, MemberRole};
 use serde::Deserialize;
 
-use super::dashboard::tlp_class;
+use super::incident::IncidentHead;
 use super::{Chrome, PageError, PostForm, WebUser, html, minute, stylesheet_path};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -84,9 +84,7 @@ struct AccessPage {
     nav: &'static str,
     id: String,
     codename: String,
-    title: String,
-    tlp: &'static str,
-    tlp_class: &'static str,
+    head: IncidentHead,
     members: Vec<MemberLine>,
     manage: bool,
     /// `None` when the caller's role may not decide requests.
@@ -148,9 +146,7 @@ async fn load(state: &AppState, user: &WebUser, id: &str) -> ApiResult<AccessPag
         nav: "access",
         id: summary.id.to_string(),
         codename: summary.codename.to_string(),
-        title: summary.details.title.clone(),
-        tlp: summary.details.tlp.as_str(),
-        tlp_class: tlp_class(summary.details.tlp),
+        head: IncidentHead::of(&incident),
         members: member_views(&incident)
             .into_iter()
             .map(|m| MemberLine {

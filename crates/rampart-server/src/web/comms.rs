@@ -19,7 +19,8 @@ use rampart_incident::{
 };
 use serde::Deserialize;
 
-use super::evidence::{IncidentHead, answer, given, required};
+use super::evidence::{given, required};
+use super::incident::{IncidentHead, answer};
 use super::{Chrome, PageError, PostForm, WebUser, html, minute, stylesheet_path};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};

@@ -17,13 +17,12 @@ use rampart_api::{EvidenceUploadQuery, EvidenceView};
 use rampart_incident::{
     Access, EvidenceStorage, ExternalEvidenceInput, IncidentId, NonEmptyText, Sha256Hex,
 };
-use rampart_store::{IncidentState, IncidentStatus};
+use rampart_store::IncidentState;
 use serde::Deserialize;
 
-use super::dashboard::tlp_class;
+use super::incident::{IncidentHead, answer};
 use super::{Chrome, PageError, PostForm, WebUser, html, minute, stylesheet_path};
 use crate::AppState;
-use crate::auth::{hashes_equal, token_hash};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::evidence::{
     HANDLE_EVIDENCE, download, ingest_upload, may_upload, plain_media_type, register_external,
@@ -47,37 +46,6 @@ pub(crate) fn routes() -> Router<AppState> {
             "/incidents/{id}/evidence/{item}/download",
             post(download_item),
         )
-}
-
-/// What every incident sub-page shows above its content: the TLP banner,
-/// the break-glass banner and the incident's id and title.
-pub(crate) struct IncidentHead {
-    pub id: String,
-    pub title: String,
-    pub tlp: &'static str,
-    pub tlp_class: &'static str,
-    pub break_glass: Vec<String>,
-    pub open: bool,
-}
-
-impl IncidentHead {
-    /// The head of `incident`.
-    pub fn of(incident: &IncidentState) -> Self {
-        let summary = &incident.summary;
-        Self {
-            id: summary.id.to_string(),
-            title: summary.details.title.clone(),
-            tlp: summary.details.tlp.as_str(),
-            tlp_class: tlp_class(summary.details.tlp),
-            break_glass: incident
-                .access
-                .break_glass
-                .iter()
-                .map(|grant| grant.user.to_string())
-                .collect(),
-            open: summary.status == IncidentStatus::Open,
-        }
-    }
 }
 
 /// A size for people, with the exact byte count beside it.
@@ -176,11 +144,6 @@ struct ItemPage {
     item: ItemLine,
     custody: Vec<CustodyLine>,
     may_download: bool,
-}
-
-/// A page route's answer: its response, or the API error as a page.
-pub(crate) fn answer(result: ApiResult<Response>, user: &WebUser) -> Response {
-    result.unwrap_or_else(|error| PageError::from_api(error, user.chrome()).into_response())
 }
 
 /// `GET /incidents/{id}/evidence`.
@@ -398,20 +361,6 @@ async fn small_text(field: &mut Field<'_>) -> Result<String, PageError> {
     String::from_utf8(bytes).map_err(|_| unreadable())
 }
 
-/// The multipart form carries its CSRF token as a field, which
-/// [`PostForm`] cannot read without buffering the file: checked here,
-/// with the same constant-time comparison, before the file is read.
-fn csrf_matches(user: &WebUser, token: &str) -> bool {
-    !token.is_empty() && hashes_equal(&token_hash(token), &user.csrf_hash)
-}
-
-fn bad_token() -> PageError {
-    PageError::new(
-        StatusCode::FORBIDDEN,
-        "This form has expired or did not come from Rampart. Reload the page and try again.",
-    )
-}
-
 /// `POST /incidents/{id}/evidence` (multipart): the text fields first, then
 /// the file, which is streamed into the API's ingest — hashed on the way,
 /// nothing kept if it fails or passes the limit — only after the CSRF
@@ -451,7 +400,7 @@ async fn receive(
             let value = small_text(&mut field).await?;
             let value = Some(value).filter(|v| !v.trim().is_empty());
             match name.as_str() {
-                "csrf" => csrf_ok = value.is_some_and(|token| csrf_matches(user, &token)),
+                "csrf" => csrf_ok = value.is_some_and(|token| user.csrf_matches(&token)),
                 "name" => query.name = value.unwrap_or_default(),
                 "description" => query.description = value,
                 "source" => query.source = value,
@@ -464,7 +413,7 @@ async fn receive(
             continue;
         }
         if !csrf_ok {
-            return Err(bad_token());
+            return Err(PageError::expired_form());
         }
         let id = parse_incident_id(id).map_err(api)?;
         let permit = may_upload(state, &user.caller, id).await.map_err(api)?;
@@ -495,7 +444,7 @@ async fn receive(
     Err(if csrf_ok {
         PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "Choose a file to upload.")
     } else {
-        bad_token()
+        PageError::expired_form()
     })
 }
 

@@ -71,20 +71,20 @@ struct IncidentPage {
     id: String,
     codename: String,
     title: String,
+    head: IncidentHead,
     severity: &'static str,
-    tlp: &'static str,
-    tlp_class: &'static str,
     status: &'static str,
     commander: String,
     declared: String,
     age: String,
-    break_glass: Vec<String>,
     cards: Vec<Card>,
     events: Vec<Event>,
     axis_start: String,
     axis_end: String,
     log: Vec<LogLine>,
     members: Vec<MemberLine>,
+    /// Access requests waiting, for those who may decide them.
+    pending_requests: Option<usize>,
     open: bool,
     states: Vec<(&'static str, &'static str)>,
 }
@@ -167,9 +167,8 @@ fn page(
         id: summary.id.to_string(),
         codename: summary.codename.to_string(),
         title: summary.details.title.clone(),
+        head: IncidentHead::of(incident),
         severity: summary.details.severity.as_str(),
-        tlp: summary.details.tlp.as_str(),
-        tlp_class: tlp_class(summary.details.tlp),
         status: match summary.status {
             rampart_store::IncidentStatus::Open => "open",
             rampart_store::IncidentStatus::Closed => "closed",
@@ -183,12 +182,6 @@ fn page(
             .unwrap_or_else(|| "nobody".into()),
         declared: minute(summary.declared_at),
         age: age(summary.declared_at, at),
-        break_glass: incident
-            .access
-            .break_glass
-            .iter()
-            .map(|grant| grant.user.to_string())
-            .collect(),
         cards: incident
             .steps
             .iter()
@@ -215,6 +208,7 @@ fn page(
                 joined: minute(m.joined_at),
             })
             .collect(),
+        pending_requests: None,
         open: summary.status == rampart_store::IncidentStatus::Open,
         states: state_choices(),
     }
@@ -257,7 +251,7 @@ pub(crate) fn card(
 async fn load(state: &AppState, user: &WebUser, id: &str) -> ApiResult<IncidentPage> {
     let id: IncidentId = parse_incident_id(id)?;
     // The API's read: the same access decision, 404 and audit event.
-    let (incident, _) = load_incident(
+    let (incident, access) = load_incident(
         state,
         &user.caller,
         id,
@@ -265,9 +259,24 @@ async fn load(state: &AppState, user: &WebUser, id: &str) -> ApiResult<IncidentP
         Some("incident.read"),
     )
     .await?;
+    // Only those who decide requests learn that any are waiting.
+    let pending_requests = if access.may(IncidentAction::DecideAccessRequest) {
+        let requests = state.store().access_requests(id).await?;
+        Some(
+            requests
+                .iter()
+                .filter(|row| row.request.state == rampart_incident::AccessRequestState::Requested)
+                .count(),
+        )
+    } else {
+        None
+    };
     let records = state.store().records(id, None).await?;
     let log = state.store().response_log(id).await?;
-    Ok(page(user, &incident, &records, &log))
+    Ok(IncidentPage {
+        pending_requests,
+        ..page(user, &incident, &records, &log)
+    })
 }
 
 /// `GET /incidents/{id}`.
@@ -315,4 +324,40 @@ pub(crate) async fn change_step(
         Ok(location) => Redirect::to(&location).into_response(),
         Err(error) => PageError::from_api(error, user.chrome()).into_response(),
     }
+}
+
+/// What every incident sub-page shows above its content: the TLP banner,
+/// the break-glass banner and the incident's id and title.
+pub(crate) struct IncidentHead {
+    pub id: String,
+    pub title: String,
+    pub tlp: &'static str,
+    pub tlp_class: &'static str,
+    pub break_glass: Vec<String>,
+    pub open: bool,
+}
+
+impl IncidentHead {
+    /// The head of `incident`.
+    pub fn of(incident: &IncidentState) -> Self {
+        let summary = &incident.summary;
+        Self {
+            id: summary.id.to_string(),
+            title: summary.details.title.clone(),
+            tlp: summary.details.tlp.as_str(),
+            tlp_class: tlp_class(summary.details.tlp),
+            break_glass: incident
+                .access
+                .break_glass
+                .iter()
+                .map(|grant| grant.user.to_string())
+                .collect(),
+            open: summary.status == rampart_store::IncidentStatus::Open,
+        }
+    }
+}
+
+/// A page route's answer: its response, or the API error as a page.
+pub(crate) fn answer(result: ApiResult<Response>, user: &WebUser) -> Response {
+    result.unwrap_or_else(|error| PageError::from_api(error, user.chrome()).into_response())
 }

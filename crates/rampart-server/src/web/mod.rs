@@ -157,6 +157,13 @@ pub(crate) struct WebUser {
 }
 
 impl WebUser {
+    /// Whether `token` is this session's CSRF token, compared in constant
+    /// time. Forms reach handlers through [`PostForm`], which asks this;
+    /// a multipart upload, read field by field, asks it itself.
+    pub fn csrf_matches(&self, token: &str) -> bool {
+        !token.is_empty() && hashes_equal(&token_hash(token), &self.csrf_hash)
+    }
+
     /// The layout's view of this user.
     pub fn chrome(&self) -> Option<Chrome> {
         Some(Chrome {
@@ -224,13 +231,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PostForm<T> {
         let csrf = serde_urlencoded::from_bytes::<CsrfField>(&bytes)
             .map(|field| field.csrf)
             .unwrap_or_default();
-        if csrf.is_empty() || !hashes_equal(&token_hash(&csrf), &user.csrf_hash) {
-            return Err(PageError::new(
-                StatusCode::FORBIDDEN,
-                "This form has expired or did not come from Rampart. Reload the page and try again.",
-            )
-            .with(chrome)
-            .into_response());
+        if !user.csrf_matches(&csrf) {
+            return Err(PageError::expired_form().with(chrome).into_response());
         }
         let form = serde_urlencoded::from_bytes::<T>(&bytes).map_err(|error| {
             PageError::new(
@@ -279,6 +281,14 @@ impl PageError {
         Self::new(
             StatusCode::NOT_FOUND,
             "There is nothing here, or you do not have access to it. If you need access to an incident, ask its commander.",
+        )
+    }
+
+    /// The answer to a form without this session's CSRF token.
+    pub fn expired_form() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "This form has expired or did not come from Rampart. Reload the page and try again.",
         )
     }
 

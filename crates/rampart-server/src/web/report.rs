@@ -14,7 +14,7 @@ use rampart_incident_report::Audience;
 use serde::Deserialize;
 
 use super::dashboard::tlp_class;
-use super::evidence::{IncidentHead, answer};
+use super::incident::{IncidentHead, answer};
 use super::{Chrome, PageError, WebUser, html, stylesheet_path};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};

@@ -12,8 +12,7 @@ use rampart_incident::{ActionItemStatus, IncidentAction, IncidentId, Step, StepR
 use rampart_store::IncidentState;
 use serde::Deserialize;
 
-use super::dashboard::tlp_class;
-use super::incident::{Card, card};
+use super::incident::{Card, IncidentHead, card};
 use super::record_form::{Input, forms_for, record_fields, record_input};
 use super::{Chrome, PageError, PostForm, WebUser, html, minute, stylesheet_path};
 use crate::AppState;
@@ -59,9 +58,7 @@ struct StepPage {
     stylesheet: &'static str,
     nav: &'static str,
     id: String,
-    title: String,
-    tlp: &'static str,
-    tlp_class: &'static str,
+    head: IncidentHead,
     card: Card,
     notes: String,
     open: bool,
@@ -151,9 +148,7 @@ async fn render(
             stylesheet: stylesheet_path(),
             nav: "board",
             id: summary.id.to_string(),
-            title: summary.details.title.clone(),
-            tlp: summary.details.tlp.as_str(),
-            tlp_class: tlp_class(summary.details.tlp),
+            head: IncidentHead::of(&incident),
             card: card(row, &log, &records),
             notes: row.notes.clone().unwrap_or_default(),
             open,
