@@ -17,6 +17,7 @@
 
 mod access;
 mod account;
+mod catalog;
 mod comms;
 mod error;
 mod evidence;
@@ -33,6 +34,11 @@ pub use access::{
 pub use account::{
     AuthMethod, CreateTokenRequest, CreateUserRequest, CreatedToken, MeResponse, SignInRequest,
     SignInResponse, TokenList, TokenView, UpdateUserRequest, UserList, UserView,
+};
+pub use catalog::{
+    CatalogFile, CatalogImportRequest, CatalogImportResponse, CreateServiceRequest,
+    CreateTeamRequest, ServiceList, ServiceQuery, ServiceView, SourceView, SystemList, SystemView,
+    TeamList, TeamMemberView, TeamView, UpdateServiceRequest, UpdateTeamRequest,
 };
 pub use comms::{CommsChanged, CommsWarningView, DraftRequest, SentRequest, SignoffRequest};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
