@@ -44,7 +44,7 @@ pub const MAX_DOCUMENTS: usize = 10_000;
 /// depth 128, alias expansion).
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 
-/// Budget for libyaml's flow-collection work (see [`flow_work`]). The
+/// Budget for libyaml's flow-collection work (see `flow_work`). The
 /// scanner revisits every open `[`/`{` level on every token, so a
 /// document of N tokens nested D levels deep costs N × D steps (measured:
 /// depth 1,000 and 2 MB take 5 s). A catalog document has a handful of
@@ -193,9 +193,10 @@ pub fn parse_files(files: &[(String, String)]) -> Result<Vec<Entity>, BackstageE
                 return Err(BackstageError::TooManyDocuments { max: MAX_DOCUMENTS });
             }
             let number = index + 1;
+            // Returning at the first error matters beyond reporting it:
+            // after a syntax error the loader would yield it again forever.
             let raw = Option::<RawEntity>::deserialize(document)
                 .map_err(|err| yaml_error(file, number, &err))?;
-            // A parse error ends the stream: the loader would only repeat it.
             let Some(raw) = raw else { continue };
             let spec = spec_to_json(raw.spec).map_err(|message| BackstageError::Document {
                 file: file.clone(),
@@ -477,6 +478,12 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The entity's namespace as its reference has it (lower case), so
+    /// its own name and the references to it agree.
+    fn namespace(&self) -> String {
+        self.entity.metadata.namespace.to_ascii_lowercase()
+    }
+
     fn warn(&self, warnings: &mut Vec<Warning>, message: impl Into<String>) {
         warnings.push(Warning {
             file: self.entity.file.clone(),
@@ -564,7 +571,7 @@ pub fn plan_import(entities: &[Entity], existing: &Catalog) -> ImportPlan {
         services: Vec::new(),
     };
     for ctx in groups {
-        match TeamName::in_namespace(&ctx.entity.metadata.name, &ctx.entity.metadata.namespace) {
+        match TeamName::in_namespace(&ctx.entity.metadata.name, &ctx.namespace()) {
             Ok(name) => {
                 let team = map_group(&ctx, name, &mut report.warnings);
                 mapped.teams.push((ctx, team));
@@ -582,7 +589,7 @@ pub fn plan_import(entities: &[Entity], existing: &Catalog) -> ImportPlan {
         .collect();
     let known_teams: HashSet<TeamName> = known_teams.into_iter().cloned().collect();
     for ctx in systems {
-        match ServiceName::in_namespace(&ctx.entity.metadata.name, &ctx.entity.metadata.namespace) {
+        match ServiceName::in_namespace(&ctx.entity.metadata.name, &ctx.namespace()) {
             Ok(name) => {
                 let system = map_system(&ctx, name, &known_teams, &mut report.warnings);
                 mapped.systems.push((ctx, system));
@@ -591,7 +598,7 @@ pub fn plan_import(entities: &[Entity], existing: &Catalog) -> ImportPlan {
         }
     }
     for ctx in components {
-        match ServiceName::in_namespace(&ctx.entity.metadata.name, &ctx.entity.metadata.namespace) {
+        match ServiceName::in_namespace(&ctx.entity.metadata.name, &ctx.namespace()) {
             Ok(name) => {
                 let service = map_component(&ctx, name, &known_teams, &mut report.warnings);
                 mapped.services.push((ctx, service));

@@ -389,6 +389,32 @@ spec: {owner: 'group:default/payments'}
 }
 
 #[test]
+fn namespaces_compare_without_case() {
+    let yaml = format!(
+        "{}---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {{name: checkout, namespace: Shop}}
+spec: {{owner: payments}}
+",
+        TEAM.replace("name: payments", "name: payments\n  namespace: SHOP")
+    );
+    let plan = import(&[file("n.yaml", &yaml)], &Catalog::default());
+    let messages: Vec<_> = plan.report.warnings.iter().map(|w| &w.message).collect();
+    assert_eq!(
+        messages,
+        ["member user:shop/ana has no User entity in this import; added by name"]
+    );
+    let catalog = apply(&Catalog::default(), &plan);
+    let checkout = service(&catalog, "checkout@shop");
+    assert_eq!(checkout.owner.as_ref().unwrap().as_str(), "payments@shop");
+    assert_eq!(
+        checkout.source.entity_ref(),
+        Some("component:shop/checkout")
+    );
+}
+
+#[test]
 fn a_login_annotation_overrides_the_user_name() {
     let yaml = format!(
         "{TEAM}---
