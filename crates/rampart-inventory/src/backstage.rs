@@ -581,13 +581,14 @@ pub fn plan_import(entities: &[Entity], existing: &Catalog) -> ImportPlan {
     }
     add_members(&mut mapped.teams, &users, &mut report.warnings);
 
-    let known_teams: HashSet<&TeamName> = mapped
+    // Cloned: the teams move into the diff while systems and services
+    // are still being mapped.
+    let known_teams: HashSet<TeamName> = mapped
         .teams
         .iter()
-        .map(|(_, team)| &team.name)
-        .chain(existing.teams.iter().map(|team| &team.name))
+        .map(|(_, team)| team.name.clone())
+        .chain(existing.teams.iter().map(|team| team.name.clone()))
         .collect();
-    let known_teams: HashSet<TeamName> = known_teams.into_iter().cloned().collect();
     for ctx in systems {
         match ServiceName::in_namespace(&ctx.entity.metadata.name, &ctx.namespace()) {
             Ok(name) => {
