@@ -3,9 +3,16 @@
 //!
 //! * [`catalog`]: names, teams, services and systems, and the changes
 //!   that move a catalog from one state to the next.
+//! * [`backstage`]: the Backstage `catalog-info.yaml` import and its diff
+//!   against the catalog.
 
+pub mod backstage;
 pub mod catalog;
 
+pub use backstage::{
+    BackstageError, Entity, EntityRef, EntryKind, EntryName, EntryUpdate, FieldChange, ImportPlan,
+    ImportReport, Metadata, RefError, Skipped, Warning, parse_files, plan_import,
+};
 pub use catalog::{
     Catalog, CatalogChange, CatalogError, DataClassification, EntitySource, Service, ServiceName,
     System, Team, TeamMember, TeamName, Tier,
