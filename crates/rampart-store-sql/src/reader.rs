@@ -106,6 +106,27 @@ impl<'r, R: Row + ?Sized> Reader<'r, R> {
             .transpose()
     }
 
+    /// A nullable column whose value `parse` checks (names and values of
+    /// other crates without a `FromStr`).
+    pub fn opt_checked<T, E: Display>(
+        &self,
+        column: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, StoreError> {
+        self.opt_text(column)?
+            .map(|text| parse(&text).map_err(|error| self.corrupt(column, error)))
+            .transpose()
+    }
+
+    /// A NOT NULL column whose value `parse` checks.
+    pub fn checked<T, E: Display>(
+        &self,
+        column: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, StoreError> {
+        parse(&self.text(column)?).map_err(|error| self.corrupt(column, error))
+    }
+
     /// A column holding a login name.
     pub fn user_name(&self, column: &str) -> Result<UserName, StoreError> {
         UserName::parse(&self.text(column)?).map_err(|error| self.corrupt(column, error))

@@ -30,6 +30,7 @@
 //!   passwords as argon2id PHC strings. The store never sees them in clear.
 
 mod audit;
+mod catalog;
 mod error;
 mod evidence;
 mod incident;
@@ -40,6 +41,7 @@ mod user;
 pub mod conformance;
 
 pub use audit::{AUDIT_PAGE, AuditDraft, AuditVerifyError, verify_audit_chain};
+pub use catalog::{CatalogApplied, CatalogDecide, CatalogUpdate};
 pub use error::{StoreError, StoreResult};
 pub use evidence::{CustodyDiscrepancy, CustodyRow, EvidenceRow, verify_custody};
 pub use incident::{
