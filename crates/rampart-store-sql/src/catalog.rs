@@ -153,10 +153,12 @@ async fn read_catalog<C: Connection + ?Sized>(conn: &mut C) -> StoreResult<Catal
     })
 }
 
-/// The message of a Backstage reference already held by another entry.
+/// What a unique violation on an upsert by name means: the only other
+/// unique column is the Backstage reference, held by another entry. Read
+/// with `Conflict`'s "… already exists".
 fn taken_ref(kind: &str, name: &str, source: &EntitySource) -> String {
     format!(
-        "{kind} {name}: Backstage reference {} (held by another {kind})",
+        "a {kind} other than {name} with Backstage reference {}",
         source.entity_ref().unwrap_or_default()
     )
 }

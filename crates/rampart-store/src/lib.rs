@@ -15,7 +15,8 @@
 //! * **Decisions see the state they change.** [`Store::update_incident`]
 //!   reads the incident under the write lock and runs the caller's decision
 //!   (the pure rules of `rampart-incident`) on it before applying the
-//!   result in the same transaction. For changes planned elsewhere,
+//!   result in the same transaction; [`Store::update_catalog`] does the
+//!   same for the service catalog. For changes planned elsewhere,
 //!   `apply_incident_changes` takes the version the caller read and fails
 //!   with [`StoreError::StaleVersion`] rather than overwrite a concurrent
 //!   change.
