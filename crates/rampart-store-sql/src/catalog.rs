@@ -71,17 +71,11 @@ fn system_from_row<R: Row + ?Sized>(row: &R) -> StoreResult<System> {
 
 fn service_from_row<R: Row + ?Sized>(row: &R) -> StoreResult<Service> {
     let read = Reader::new(row, "services");
-    let tier = match row.int("tier") {
-        Ok(None) => None,
-        Ok(Some(tier)) => Some(Tier::new(tier).map_err(|error| {
-            StoreError::corrupt(format!("table services column tier: {error}"))
-        })?),
-        Err(error) => {
-            return Err(StoreError::corrupt(format!(
-                "table services column tier: {error}"
-            )));
-        }
-    };
+    let tier = read
+        .opt_int("tier")?
+        .map(Tier::new)
+        .transpose()
+        .map_err(|error| StoreError::corrupt(format!("table services column tier: {error}")))?;
     Ok(Service {
         name: read.checked("name", ServiceName::parse)?,
         title: read.opt_text("title")?,

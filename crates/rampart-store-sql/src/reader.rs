@@ -77,6 +77,13 @@ impl<'r, R: Row + ?Sized> Reader<'r, R> {
         self.required(column, value)
     }
 
+    /// A nullable integer column.
+    pub fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        self.row
+            .int(column)
+            .map_err(|error| self.corrupt(column, error))
+    }
+
     /// A boolean column.
     pub fn flag(&self, column: &str) -> Result<bool, StoreError> {
         self.row

@@ -441,3 +441,28 @@ pub async fn catalog_teams_of_user(h: &dyn Harness) {
     let from_catalog: Vec<TeamName> = read.teams_of("ana").map(|t| t.name.clone()).collect();
     assert_eq!(from_catalog, store.teams_of_user("ana").await.unwrap());
 }
+
+/// Rows edited outside Rampart into values the catalog refuses (a name
+/// breaking the syntax, an unknown source) read back as `Corrupt`, never
+/// as a panic or a name the rest of the server trusts.
+pub async fn catalog_unreadable_rows_are_corrupt(h: &dyn Harness) {
+    for tamper in [
+        "UPDATE teams SET name = 'not a name'",
+        "UPDATE teams SET source = 'ftp'",
+        "UPDATE services SET data_classification = 'secret'",
+        "UPDATE team_members SET source_ref = 'user:default/ana'",
+    ] {
+        let (store, raw) = h.fresh().await;
+        put(
+            &*store,
+            vec![
+                CatalogChange::PutTeam(team("search", &["ana"])),
+                CatalogChange::PutService(full_service()),
+            ],
+            t(0),
+        )
+        .await;
+        assert_eq!(count(&*raw, tamper).await, 1, "{tamper}");
+        assert_err!(store.catalog().await, StoreError::Corrupt(_));
+    }
+}

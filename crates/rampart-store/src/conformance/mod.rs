@@ -171,6 +171,7 @@ macro_rules! conformance_tests {
             catalog_refusal_writes_nothing,
             catalog_source_ref_clash_conflicts,
             catalog_teams_of_user,
+            catalog_unreadable_rows_are_corrupt,
             // round trips
             timestamps_keep_microseconds,
             unicode_round_trips,
