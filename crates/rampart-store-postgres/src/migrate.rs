@@ -36,6 +36,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "evidence_custody",
         sql: include_str!("../migrations/0002_evidence_custody.sql"),
     },
+    Migration {
+        version: 3,
+        name: "catalog",
+        sql: include_str!("../migrations/0003_catalog.sql"),
+    },
 ];
 
 /// Brings the database up to [`MIGRATIONS`], or refuses a database a newer

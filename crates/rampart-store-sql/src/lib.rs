@@ -10,6 +10,7 @@
 //! This crate knows no driver. Like the backends, it is one of the only
 //! places that know SQL (ARCHITECTURE.md).
 
+pub mod catalog;
 pub mod evidence;
 mod incidents;
 pub mod ops;
@@ -360,7 +361,7 @@ pub async fn append_audit<C: Connection + ?Sized>(
 
 /// Implements [`rampart_store::Store`] for a backend type that implements
 /// [`Database`], forwarding every method to [`ops`] (evidence custody to
-/// [`evidence`]). The logic lives in ordinary functions there; the macro
+/// [`evidence`], the catalog to [`catalog`]). The logic lives in ordinary functions there; the macro
 /// only spells out the signatures.
 #[macro_export]
 macro_rules! impl_store {
@@ -484,6 +485,15 @@ macro_rules! impl_store {
             async fn all_custody_for_verification(&self) -> $crate::__private::rampart_store::StoreResult<Vec<($crate::__private::rampart_incident::IncidentId, $crate::__private::rampart_store::CustodyRow)>> {
                 $crate::evidence::all_custody_for_verification(self).await
             }
+            async fn catalog(&self) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_inventory::Catalog> {
+                $crate::catalog::catalog(self).await
+            }
+            async fn update_catalog(&self, decide: $crate::__private::rampart_store::CatalogDecide<'_>) -> $crate::__private::rampart_store::StoreResult<Result<$crate::__private::rampart_store::CatalogApplied, $crate::__private::rampart_store::DecisionError>> {
+                $crate::catalog::update_catalog(self, decide).await
+            }
+            async fn teams_of_user(&self, user: &str) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_inventory::TeamName>> {
+                $crate::catalog::teams_of_user(self, user).await
+            }
             async fn append_audit(&self, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_audit::ChainSummary> {
                 $crate::ops::append_audit_event(self, audit).await
             }
@@ -505,6 +515,7 @@ pub mod __private {
     pub use jiff;
     pub use rampart_audit;
     pub use rampart_incident;
+    pub use rampart_inventory;
     pub use rampart_store;
     pub use serde_json;
 }

@@ -77,6 +77,13 @@ impl<'r, R: Row + ?Sized> Reader<'r, R> {
         self.required(column, value)
     }
 
+    /// A nullable integer column.
+    pub fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        self.row
+            .int(column)
+            .map_err(|error| self.corrupt(column, error))
+    }
+
     /// A boolean column.
     pub fn flag(&self, column: &str) -> Result<bool, StoreError> {
         self.row
@@ -104,6 +111,27 @@ impl<'r, R: Row + ?Sized> Reader<'r, R> {
         self.opt_text(column)?
             .map(|text| text.parse().map_err(|error| self.corrupt(column, error)))
             .transpose()
+    }
+
+    /// A nullable column whose value `parse` checks (names and values of
+    /// other crates without a `FromStr`).
+    pub fn opt_checked<T, E: Display>(
+        &self,
+        column: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, StoreError> {
+        self.opt_text(column)?
+            .map(|text| parse(&text).map_err(|error| self.corrupt(column, error)))
+            .transpose()
+    }
+
+    /// A NOT NULL column whose value `parse` checks.
+    pub fn checked<T, E: Display>(
+        &self,
+        column: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, StoreError> {
+        parse(&self.text(column)?).map_err(|error| self.corrupt(column, error))
     }
 
     /// A column holding a login name.

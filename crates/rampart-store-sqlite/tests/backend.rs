@@ -1,6 +1,6 @@
 //! What only the SQLite backend has to prove: the file's settings, the
 //! migration runner (including upgrading a database an older release left
-//! at schema 1), and chain appends serialised across separate pools (as two
+//! at schema 1 or 2), and chain appends serialised across separate pools (as two
 //! processes on one file would be).
 
 mod support;
@@ -73,7 +73,8 @@ async fn opening_twice_migrates_once() {
         versions,
         vec![
             (1, "initial".to_owned()),
-            (2, "evidence_custody".to_owned())
+            (2, "evidence_custody".to_owned()),
+            (3, "catalog".to_owned())
         ]
     );
 }
@@ -203,7 +204,7 @@ async fn a_database_at_schema_1_upgrades_keeping_its_data() {
             .fetch_all(&raw)
             .await
             .unwrap();
-    assert_eq!(versions, vec![1, 2]);
+    assert_eq!(versions, vec![1, 2, 3]);
 
     let incident = store.incident(id).await.unwrap().expect("the old incident");
     assert_eq!(incident.summary.details.title, "from release one");
@@ -255,4 +256,100 @@ async fn a_database_at_schema_1_upgrades_keeping_its_data() {
             event: intake
         }]
     );
+}
+
+/// A database an older release left at schema 2, with an incident in it,
+/// is upgraded on open to the catalog's schema: its data stays readable,
+/// and the catalog takes teams with their audit event in the chain.
+#[tokio::test]
+async fn a_database_at_schema_2_upgrades_to_the_catalog() {
+    use rampart_incident::IncidentId;
+    use rampart_inventory::{Catalog, CatalogChange, EntitySource, Team, TeamMember, TeamName};
+    use rampart_store::CatalogUpdate;
+
+    let path = support::fresh_path();
+    let id: IncidentId = "SEC-2026-0001".parse().unwrap();
+    {
+        // Release two's schema: its two migrations and nothing of this
+        // release's.
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let old = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(&path)
+                    .create_if_missing(true),
+            )
+            .await
+            .unwrap();
+        for sql in [
+            include_str!("../migrations/0001_initial.sql"),
+            include_str!("../migrations/0002_evidence_custody.sql"),
+        ] {
+            sqlx::raw_sql(sql).execute(&old).await.unwrap();
+        }
+        let statements = format!(
+            "CREATE TABLE schema_migrations (
+                 version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+             INSERT INTO schema_migrations VALUES (1, 'initial', '2026-02-01T00:00:00.000000Z'),
+                                                  (2, 'evidence_custody', '2026-02-15T00:00:00.000000Z');
+         INSERT INTO incidents (id, year, sequence, codename, title, summary, severity, tlp,
+                                detected_by, status, declared_by, declared_at, closed_at, version)
+         VALUES ('{id}', 2026, 1, '{codename}', 'from release two', NULL, 'SEV2', 'TLP:AMBER',
+                 'monitor', 'open', 'alice', '2026-03-01T09:30:00.123456Z', NULL, 1);",
+        codename = rampart_incident::Codename::for_incident(id).as_str(),
+    );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statements))
+            .execute(&old)
+            .await
+            .unwrap();
+        old.close().await;
+    }
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    let raw = support::raw_pool(&path).await;
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version")
+            .fetch_all(&raw)
+            .await
+            .unwrap();
+    assert_eq!(versions, vec![1, 2, 3]);
+    store.append_audit(draft(1)).await.unwrap();
+
+    let incident = store.incident(id).await.unwrap().expect("the old incident");
+    assert_eq!(incident.summary.details.title, "from release two");
+    assert_eq!(store.catalog().await.unwrap(), Catalog::default());
+    let team = Team {
+        name: TeamName::parse("search").unwrap(),
+        display_name: None,
+        description: None,
+        email: None,
+        parent: None,
+        members: vec![TeamMember {
+            user: "alice".to_owned(),
+            display_name: None,
+            email: None,
+            source: EntitySource::Manual,
+        }],
+        source: EntitySource::Manual,
+    };
+    let changes = vec![CatalogChange::PutTeam(team.clone())];
+    let applied = store
+        .update_catalog(Box::new(move |_: &Catalog| {
+            Ok(CatalogUpdate {
+                changes,
+                audit: draft(2),
+            })
+        }))
+        .await
+        .unwrap()
+        .unwrap_or_else(|_| panic!("accepted"));
+    assert_eq!(applied.changed, 1);
+    assert_eq!(store.catalog().await.unwrap().teams, vec![team]);
+    assert_eq!(
+        store.teams_of_user("alice").await.unwrap(),
+        vec![TeamName::parse("search").unwrap()]
+    );
+    let head = verify_audit_chain(&store, None).await.unwrap();
+    assert_eq!(head.length, 2, "an event of its own and the catalog's");
 }

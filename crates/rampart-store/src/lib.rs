@@ -15,7 +15,8 @@
 //! * **Decisions see the state they change.** [`Store::update_incident`]
 //!   reads the incident under the write lock and runs the caller's decision
 //!   (the pure rules of `rampart-incident`) on it before applying the
-//!   result in the same transaction. For changes planned elsewhere,
+//!   result in the same transaction; [`Store::update_catalog`] does the
+//!   same for the service catalog. For changes planned elsewhere,
 //!   `apply_incident_changes` takes the version the caller read and fails
 //!   with [`StoreError::StaleVersion`] rather than overwrite a concurrent
 //!   change.
@@ -30,6 +31,7 @@
 //!   passwords as argon2id PHC strings. The store never sees them in clear.
 
 mod audit;
+mod catalog;
 mod error;
 mod evidence;
 mod incident;
@@ -40,6 +42,7 @@ mod user;
 pub mod conformance;
 
 pub use audit::{AUDIT_PAGE, AuditDraft, AuditVerifyError, verify_audit_chain};
+pub use catalog::{CatalogApplied, CatalogDecide, CatalogUpdate};
 pub use error::{StoreError, StoreResult};
 pub use evidence::{CustodyDiscrepancy, CustodyRow, EvidenceRow, verify_custody};
 pub use incident::{

@@ -6,6 +6,7 @@ use rampart_audit::{ChainSummary, StoredLink};
 use rampart_incident::{CustodyEvent, GlobalRole, IncidentId, Step, UserName};
 
 use crate::audit::AuditDraft;
+use crate::catalog::{CatalogApplied, CatalogDecide};
 use crate::error::StoreResult;
 use crate::evidence::{CustodyRow, EvidenceRow};
 use crate::incident::{
@@ -227,6 +228,28 @@ pub trait Store: Send + Sync + 'static {
     /// for `verify_custody`, which checks each against the audit event that
     /// recorded it. Same reasoning as `all_evidence_for_verification`.
     async fn all_custody_for_verification(&self) -> StoreResult<Vec<(IncidentId, CustodyRow)>>;
+
+    // ---- Catalog (teams, systems, services) ---------------------------------
+
+    /// The whole catalog: teams (members by login name), systems and
+    /// services, each list sorted by name in byte order.
+    async fn catalog(&self) -> StoreResult<rampart_inventory::Catalog>;
+    /// Reads the catalog under the write lock, lets `decide` plan changes
+    /// from it, and applies them with the plan's audit event in one
+    /// transaction (as `update_incident` does for an incident). Each `Put`
+    /// inserts the entry or replaces the one of that name whole (a team's
+    /// member list included), keeping when it was first created. An empty
+    /// plan writes nothing, not even its audit event. When `decide` refuses,
+    /// nothing is written and its error is returned in the inner `Err`.
+    /// `Conflict`, with nothing written, if an entry would take a Backstage
+    /// reference another entry of its kind holds, or a team lists a member
+    /// twice.
+    async fn update_catalog(
+        &self,
+        decide: CatalogDecide<'_>,
+    ) -> StoreResult<Result<CatalogApplied, DecisionError>>;
+    /// The names of the teams `user` (a login name) is a member of, sorted.
+    async fn teams_of_user(&self, user: &str) -> StoreResult<Vec<rampart_inventory::TeamName>>;
 
     // ---- Audit chain ------------------------------------------------------
 

@@ -39,6 +39,7 @@ use std::sync::Arc;
 
 mod access;
 mod audit;
+mod catalog;
 mod changes;
 mod concurrency;
 mod evidence;
@@ -49,6 +50,7 @@ mod users;
 
 pub use access::*;
 pub use audit::*;
+pub use catalog::*;
 pub use changes::*;
 pub use concurrency::*;
 pub use evidence::*;
@@ -161,6 +163,15 @@ macro_rules! conformance_tests {
             tamper_forged_row,
             tamper_truncated_tail_needs_anchor,
             tamper_rewritten_chain_needs_anchor,
+            // the catalog
+            catalog_round_trips,
+            catalog_replace_keeps_created_at,
+            catalog_members_replaced_whole,
+            catalog_empty_update_writes_nothing,
+            catalog_refusal_writes_nothing,
+            catalog_source_ref_clash_conflicts,
+            catalog_teams_of_user,
+            catalog_unreadable_rows_are_corrupt,
             // round trips
             timestamps_keep_microseconds,
             unicode_round_trips,
@@ -192,9 +203,10 @@ macro_rules! conformance_tests {
 /// The source of every module that may hold cases, by module name: scanned
 /// for `pub async fn` so that a case missing from
 /// [`conformance_tests!`](crate::conformance_tests) is noticed.
-const SOURCES: [(&str, &str); 9] = [
+const SOURCES: [(&str, &str); 10] = [
     ("access", include_str!("access.rs")),
     ("audit", include_str!("audit.rs")),
+    ("catalog", include_str!("catalog.rs")),
     ("changes", include_str!("changes.rs")),
     ("concurrency", include_str!("concurrency.rs")),
     ("evidence", include_str!("evidence.rs")),
