@@ -17,6 +17,7 @@
 //! `Read` and [`Client::download_evidence`] writes to any `Write`, both
 //! hashing the bytes as they pass.
 
+mod catalog;
 mod error;
 mod evidence;
 mod report;

@@ -115,6 +115,7 @@ impl AppState {
         (name = "access", description = "Access requests to an incident"),
         (name = "break-glass", description = "Emergency access with a second approver"),
         (name = "notifications", description = "The caller's notifications"),
+        (name = "catalog", description = "Teams, systems and services with their owners; the Backstage import"),
         (name = "audit", description = "The audit chain (admin, security)"),
         (name = "system", description = "Health"),
     )
@@ -142,7 +143,9 @@ impl utoipa::Modify for SecuritySchemes {
 
 /// The routes and the OpenAPI document, built together so they cannot differ.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    use routes::{access, account, comms, evidence, incidents, indicators, report, system};
+    use routes::{
+        access, account, catalog, comms, evidence, incidents, indicators, report, system,
+    };
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(system::health))
         .routes(routes!(account::sign_in, account::sign_out))
@@ -193,6 +196,12 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(access::decide_break_glass))
         .routes(routes!(access::list_notifications))
         .routes(routes!(access::mark_notification_read))
+        .routes(routes!(catalog::list_services, catalog::create_service))
+        .routes(routes!(catalog::get_service, catalog::update_service))
+        .routes(routes!(catalog::list_teams, catalog::create_team))
+        .routes(routes!(catalog::get_team, catalog::update_team))
+        .routes(routes!(catalog::list_systems))
+        .routes(routes!(catalog::import_catalog))
         .routes(routes!(system::audit_head))
         .routes(routes!(system::audit_verify))
         .split_for_parts()

@@ -234,6 +234,46 @@ const MATRIX: &[(&str, &str)] = &[
         "401 404 404 404 404 200 200 200 200 200",
     ),
     (
+        "GET /api/v1/services",
+        "401 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "POST /api/v1/services",
+        "401 201 201 201 403 403 403 403 403 403",
+    ),
+    (
+        "GET /api/v1/services/{name}",
+        "401 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "PATCH /api/v1/services/{name}",
+        "401 200 200 200 403 403 403 403 403 403",
+    ),
+    (
+        "GET /api/v1/teams",
+        "401 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "POST /api/v1/teams",
+        "401 201 201 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET /api/v1/teams/{name}",
+        "401 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "PATCH /api/v1/teams/{name}",
+        "401 200 200 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET /api/v1/systems",
+        "401 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "POST /api/v1/catalog/import",
+        "401 200 200 403 403 403 403 403 403 403",
+    ),
+    (
         "GET /api/v1/audit/head",
         "401 200 200 403 403 403 403 403 403 403",
     ),
@@ -278,6 +318,25 @@ async fn template() -> (tempfile::TempDir, HashMap<String, String>, Fixture) {
     ] {
         h.user(name, role).await;
     }
+    // The catalog: eve's team owns the checkout service.
+    expect(
+        &h.post(
+            "sam",
+            "/api/v1/teams",
+            json!({"name": "payments", "members": ["eve"]}),
+        )
+        .await,
+        201,
+    );
+    expect(
+        &h.post(
+            "sam",
+            "/api/v1/services",
+            json!({"name": "checkout", "owner": "payments", "tier": 1}),
+        )
+        .await,
+        201,
+    );
     let id = h.declare("cora", "Crypto miner on build hosts").await;
     let incident = format!("/api/v1/incidents/{id}");
     for (user, role) in [("dan", "deputy"), ("obi", "observer"), ("lee", "legal")] {
@@ -453,7 +512,16 @@ fn request_for(route: &str, user: Option<&str>, f: &Fixture) -> (Method, String,
         .replace("{n}", "1")
         .replace("{record_id}", &record_id.to_string())
         .replace("{user}", "obi")
-        .replace("{name}", "vic")
+        .replace(
+            "{name}",
+            if template.starts_with("/api/v1/services") {
+                "checkout"
+            } else if template.starts_with("/api/v1/teams") {
+                "payments"
+            } else {
+                "vic"
+            },
+        )
         .replace("{notification_id}", &f.notification_id.to_string())
         .replace(
             "{request_id}",
@@ -470,6 +538,12 @@ fn request_for(route: &str, user: Option<&str>, f: &Fixture) -> (Method, String,
             Some(json!({"name": "newcomer", "role": "viewer", "password": PASSWORD}))
         }
         "PATCH /api/v1/users/{name}" => Some(json!({"role": "engineer"})),
+        "POST /api/v1/services" => Some(json!({"name": "matrix-svc", "owner": "payments"})),
+        "PATCH /api/v1/services/{name}" => Some(json!({"tier": 2})),
+        "POST /api/v1/teams" => Some(json!({"name": "matrix-team"})),
+        "PATCH /api/v1/teams/{name}" => Some(json!({"description": "Takes the money"})),
+        "POST /api/v1/catalog/import" => Some(json!({"files": [{"name": "catalog-info.yaml",
+            "content": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: imported\nspec:\n  type: service\n  owner: payments\n  lifecycle: production\n"}]})),
         "POST /api/v1/tokens" => Some(json!({"name": "matrix", "expires_in_days": 7})),
         "POST /api/v1/incidents" => {
             Some(json!({"title": "Another one", "severity": "SEV3", "tlp": "TLP:RED"}))

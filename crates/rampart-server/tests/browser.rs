@@ -577,6 +577,19 @@ async fn a_responder_works_an_incident_in_a_real_browser() {
     s.goto("/admin/users").await;
     assert!(s.source().await.contains("bob"));
     s.full_shot("admin-users", 1280).await;
+    // The catalog: import a team and a service by pasting YAML.
+    s.goto("/catalog/import").await;
+    s.fill(
+        "#content",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: platform\nspec:\n  type: team\n  children: []\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: build-runner\nspec:\n  type: service\n  owner: platform\n  lifecycle: production\n",
+    )
+    .await;
+    s.click("form[action='/catalog/import'] button[type=submit]")
+        .await;
+    assert!(s.source().await.contains("Imported: 2 entries changed"));
+    s.goto("/services").await;
+    assert!(s.source().await.contains("build-runner"));
+    s.full_shot("services", 1280).await;
     s.sign_out().await;
 
     // Signed out means signed out: the dashboard asks for the password again.

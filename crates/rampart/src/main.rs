@@ -41,6 +41,8 @@ fn main() -> ExitCode {
         Command::Evidence(args) => commands::evidence::run(args),
         Command::BreakGlass(args) => commands::incident::break_glass(args),
         Command::Notifications(args) => commands::incident::notifications(args),
+        Command::Service(args) => commands::catalog::service(args),
+        Command::Team(args) => commands::catalog::team(args),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod account;
+pub mod catalog;
 pub mod comms;
 pub mod evidence;
 pub mod incidents;

@@ -14,6 +14,7 @@
 
 mod access;
 mod admin;
+mod catalog;
 mod comms;
 mod dashboard;
 mod evidence;
@@ -56,6 +57,7 @@ const CSS: &str = concat!(
     include_str!("../../assets/rampart.css"),
     include_str!("../../assets/incident-pages.css"),
     include_str!("../../assets/admin.css"),
+    include_str!("../../assets/catalog.css"),
 );
 
 /// The stylesheet's URL: its content hash is in the name, so it can be
@@ -112,6 +114,7 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/assets/{name}", get(asset))
         .merge(evidence::routes())
+        .merge(catalog::routes())
         .merge(comms::routes())
         .merge(report::routes())
         .merge(access::routes())

@@ -1,6 +1,7 @@
 //! Command-line definitions (clap derive), one file per face of the binary.
 //! Kept apart from the commands so `main.rs` stays a table of contents.
 
+mod catalog;
 mod client;
 mod evidence;
 mod scan;
@@ -8,6 +9,7 @@ mod server;
 
 use clap::{Parser, Subcommand};
 
+pub use catalog::*;
 pub use client::*;
 pub use evidence::*;
 pub use scan::*;
@@ -54,4 +56,8 @@ pub enum Command {
     BreakGlass(BreakGlassArgs),
     /// Show your notifications from the server.
     Notifications(NotificationArgs),
+    /// The service catalog: services, their owners, the Backstage import.
+    Service(ServiceArgs),
+    /// Teams of the service catalog and their members.
+    Team(TeamArgs),
 }

@@ -1,5 +1,6 @@
 pub mod admin;
 pub mod audit;
+pub mod catalog;
 pub mod db;
 pub mod evidence;
 pub mod incident;

@@ -2,6 +2,7 @@
 //! against the shared real-world fixtures. One test binary, so the suite
 //! links once.
 
+mod catalog;
 mod db;
 mod evidence;
 mod scan;
