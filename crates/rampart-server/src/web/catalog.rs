@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rampart_api::CatalogImportResponse;
 use rampart_incident::GlobalRole;
-use rampart_inventory::{Catalog, Service, ServiceName, TeamName};
+use rampart_inventory::{Catalog, EntitySource, Service, ServiceName, TeamName};
 use serde::Deserialize;
 
 use super::{Chrome, PageError, PostForm, WebUser, html, stylesheet_path};
@@ -130,6 +130,14 @@ async fn catalog(state: &AppState, user: &WebUser) -> Result<Catalog, Response> 
         .map_err(|error| PageError::from_api(ApiError::from(error), user.chrome()).into_response())
 }
 
+/// Where a catalog entry came from, for people.
+fn source_text(source: &EntitySource) -> String {
+    match source.entity_ref() {
+        Some(entity) => format!("Backstage ({entity})"),
+        None => "added in Rampart".to_owned(),
+    }
+}
+
 /// `GET /services`.
 async fn services_page(State(state): State<AppState>, user: WebUser) -> Response {
     let catalog = match catalog(&state, &user).await {
@@ -184,13 +192,7 @@ async fn service_page(
         ("Repository", service.repository_url.clone()),
         ("On call", service.on_call.clone()),
         ("Security champion", service.security_champion.clone()),
-        (
-            "Source",
-            Some(match service.source.entity_ref() {
-                Some(entity) => format!("Backstage ({entity})"),
-                None => "added in Rampart".to_owned(),
-            }),
-        ),
+        ("Source", Some(source_text(&service.source))),
     ]
     .into_iter()
     .filter_map(|(label, value)| value.map(|v| (label, v)))
@@ -259,13 +261,7 @@ async fn team_page(
         ("Description", team.description.clone()),
         ("E-mail", team.email.clone()),
         ("Parent team", team.parent.as_ref().map(ToString::to_string)),
-        (
-            "Source",
-            Some(match team.source.entity_ref() {
-                Some(entity) => format!("Backstage ({entity})"),
-                None => "added in Rampart".to_owned(),
-            }),
-        ),
+        ("Source", Some(source_text(&team.source))),
     ]
     .into_iter()
     .filter_map(|(label, value)| value.map(|v| (label, v)))
