@@ -388,7 +388,7 @@ async fn the_catalog_pages_list_services_and_teams_and_import_through_the_api() 
         .await;
     expect(&answer, 200);
     assert!(
-        text(&answer).contains("Imported: 1 entries changed"),
+        text(&answer).contains("Imported: 1 entry changed"),
         "{}",
         text(&answer)
     );

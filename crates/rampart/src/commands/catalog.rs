@@ -106,7 +106,12 @@ pub fn service(args: ServiceArgs) -> anyhow::Result<ExitCode> {
                 if answer.dry_run {
                     println!("dry run: nothing was changed");
                 } else {
-                    println!("{} catalog entries changed", answer.changed);
+                    let noun = if answer.changed == 1 {
+                        "entry"
+                    } else {
+                        "entries"
+                    };
+                    println!("{} catalog {noun} changed", answer.changed);
                 }
             })
         }
