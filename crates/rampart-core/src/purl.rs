@@ -83,6 +83,8 @@ pub enum PurlError {
     InvalidQualifierKey(String),
     #[error("qualifier `{0}` appears twice")]
     DuplicateQualifier(String),
+    #[error("invalid namespace or subpath segment `{0}`")]
+    InvalidSegment(String),
     #[error("invalid percent-encoding in `{0}`")]
     PercentEncoding(String),
 }
@@ -293,7 +295,13 @@ fn decode_segments(s: &str, is_subpath: bool) -> Result<Option<String>, PurlErro
         if segment.is_empty() || (is_subpath && matches!(segment, "." | "..")) {
             continue;
         }
-        segments.push(percent_decode(segment)?);
+        let decoded = percent_decode(segment)?;
+        // A segment that only decodes to a separator or a dot segment would
+        // change meaning when the PURL is written back out.
+        if decoded.contains('/') || (is_subpath && matches!(decoded.as_str(), "." | "..")) {
+            return Err(PurlError::InvalidSegment(segment.to_string()));
+        }
+        segments.push(decoded);
     }
     Ok(Some(segments.join("/")).filter(|s| !s.is_empty()))
 }
@@ -531,6 +539,14 @@ mod tests {
         assert_eq!(Purl::parse("pkg:npm/"), Err(PurlError::MissingName));
         assert_eq!(Purl::parse("pkg:/lodash"), Err(PurlError::MissingName));
         assert_eq!(Purl::parse("pkg://"), Err(PurlError::MissingType));
+        assert!(matches!(
+            Purl::parse("pkg:a/b%2Fc/d"),
+            Err(PurlError::InvalidSegment(_))
+        ));
+        assert!(matches!(
+            Purl::parse("pkg:a/b/d#x/%2E%2E"),
+            Err(PurlError::InvalidSegment(_))
+        ));
         assert!(matches!(
             Purl::parse("pkg:n%70m/x"),
             Err(PurlError::InvalidType(_))
