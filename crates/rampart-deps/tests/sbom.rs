@@ -433,7 +433,7 @@ fn hostile_input_never_panics() {
         br#"{"spdxVersion":"SPDX-2.2","packages":[{"externalRefs":[{"referenceCategory":"PACKAGE_MANAGER","referenceType":"purl","referenceLocator":"pkg:%ff/%"}]}]}"#.to_vec(),
         b"\xEF\xBB\xBF{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.3\"}".to_vec(),
         b"{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.4\",\"components\":[{\"purl\":\"pkg:npm/\xff\"}]}".to_vec(),
-        "[".repeat(100_000).into_bytes(),
+        "{\"a\":[".repeat(100_000).into_bytes(),
     ];
     if let Some(dir) = rampart_fixtures::sub("interop/sbom") {
         for entry in std::fs::read_dir(dir).unwrap() {
