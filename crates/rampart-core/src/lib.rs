@@ -15,5 +15,5 @@ mod severity;
 pub use component::{Component, ComponentVersion, DependencyScope, Location, PackageSource};
 pub use ecosystem::{Ecosystem, EcosystemParseError, normalize_package_name};
 pub use finding::{CommitInfo, Confidence, Finding, FindingKind, Fingerprint, SecretLocation};
-pub use purl::Purl;
+pub use purl::{ParsedPurl, Purl, PurlError};
 pub use severity::{Severity, SeverityParseError};

@@ -10,6 +10,7 @@
 mod credentials;
 mod error;
 mod formats;
+pub mod sbom;
 mod text;
 pub mod walk;
 
