@@ -23,6 +23,8 @@
 //! * Snippets, context regions, artifact contents, fixes and code flows
 //!   are never read: some tools (gitleaks) put the secret itself there.
 //!   [`strip_sarif`] removes them before a log leaves the machine.
+//! * A rule is found by index (in the driver, or in the extension the
+//!   result's `rule.toolComponent` names), else by id in any component.
 //! * Fields Rampart reads must have SARIF's types (the error names the
 //!   JSON path); everything else is ignored.
 
@@ -106,6 +108,12 @@ pub struct SarifScope {
     pub tool: String,
     /// Findings of this scope.
     pub findings: usize,
+    /// Whether the log itself claims a full result list for this scope:
+    /// every run of the tool has a `results` array (SARIF: absent means
+    /// the tool did not produce results, empty means it found nothing)
+    /// and no invocation says it failed. Only a complete scan may mark
+    /// findings it lacks as fixed; the uploader can still lower this.
+    pub complete: bool,
 }
 
 /// A parsed SARIF log.
@@ -357,7 +365,20 @@ impl Parser<'_> {
             None => driver.field("semanticVersion").opt_str()?,
         };
         let scope = format!("sarif:{}", slug(&tool_name));
-        if !self.scopes.iter().any(|s| s.scope == scope) {
+        let results_node = run.field("results");
+        let mut complete = results_node.value.is_some();
+        let invocations = run.field("invocations");
+        for i in 0..invocations.opt_array()?.len() {
+            let success = invocations.item(i).field("executionSuccessful");
+            match success.value {
+                None | Some(Value::Bool(true)) => {}
+                Some(Value::Bool(false)) => complete = false,
+                Some(_) => return Err(success.wrong("a boolean")),
+            }
+        }
+        if let Some(known) = self.scopes.iter_mut().find(|s| s.scope == scope) {
+            known.complete &= complete;
+        } else {
             let tool = match version {
                 Some(v) => format!("{tool_name} {v}"),
                 None => tool_name.clone(),
@@ -366,14 +387,28 @@ impl Parser<'_> {
                 scope: scope.clone(),
                 tool: truncate_bytes(&tool, self.limits.max_text_bytes),
                 findings: 0,
+                complete,
             });
         }
 
-        let rules_node = driver.field("rules");
-        let rules = rules_node.opt_array()?;
+        // Rules live in the driver and in extensions (CodeQL puts its
+        // query packs' rules there); component 0 is the driver, n + 1 is
+        // extension n.
+        let extensions = run.field("tool").field("extensions");
+        let mut components = vec![driver.field("rules")];
+        for i in 0..extensions.opt_array()?.len() {
+            components.push(extensions.item(i).field("rules"));
+        }
+        let mut rule_by_id = HashMap::new();
+        for (c, rules) in components.iter().enumerate() {
+            for (i, rule) in rules.opt_array()?.iter().enumerate() {
+                if let Some(id) = rule.get("id").and_then(Value::as_str) {
+                    rule_by_id.entry(id).or_insert((c, i));
+                }
+            }
+        }
         let artifacts_node = run.field("artifacts");
         artifacts_node.opt_array()?;
-        let results_node = run.field("results");
         let results = results_node.opt_array()?;
         if results.len() > self.limits.max_results.saturating_sub(self.results_seen) {
             return Err(SarifError::TooMany {
@@ -387,8 +422,8 @@ impl Parser<'_> {
         let context = RunContext {
             tool_name: &tool_name,
             scope: &scope,
-            rules_node: &rules_node,
-            rules,
+            components: &components,
+            rule_by_id: &rule_by_id,
             artifacts: &artifacts_node,
         };
         for index in 0..results.len() {
@@ -425,8 +460,27 @@ impl Parser<'_> {
             Some(id) => Some(id),
             None => rule_ref.field("id").opt_str()?,
         };
-        let mut descriptor =
-            index.and_then(|i| (i < run.rules.len()).then(|| run.rules_node.item(i)));
+        let component_ref = rule_ref.field("toolComponent");
+        let component = match component_ref.field("index").opt_index()? {
+            Some(i) => i.checked_add(1),
+            // A component named some other way (guid, name): its index
+            // cannot be trusted against the driver's rules.
+            None if component_ref.value.is_some() => None,
+            None => Some(0),
+        };
+        let mut descriptor = match (component, index) {
+            (Some(c), Some(i)) => run
+                .components
+                .get(c)
+                .filter(|rules| {
+                    rules
+                        .value
+                        .and_then(Value::as_array)
+                        .is_some_and(|r| i < r.len())
+                })
+                .map(|rules| rules.item(i)),
+            _ => None,
+        };
         if rule_id.is_none()
             && let Some(d) = &descriptor
         {
@@ -434,10 +488,9 @@ impl Parser<'_> {
         }
         if descriptor.is_none()
             && let Some(id) = rule_id
+            && let Some(&(c, i)) = run.rule_by_id.get(id)
         {
-            descriptor = (0..run.rules.len())
-                .map(|i| run.rules_node.item(i))
-                .find(|d| d.field("id").value.and_then(Value::as_str) == Some(id));
+            descriptor = Some(run.components[c].item(i));
         }
         let rule = descriptor.unwrap_or_else(|| Node {
             value: None,
@@ -704,8 +757,10 @@ fn number_duplicates(
 struct RunContext<'a, 'v> {
     tool_name: &'a str,
     scope: &'a str,
-    rules_node: &'a Node<'v>,
-    rules: &'v [Value],
+    /// Each tool component's `rules` (the driver's first).
+    components: &'a [Node<'v>],
+    /// Where each rule id is first defined: (component, index).
+    rule_by_id: &'a HashMap<&'v str, (usize, usize)>,
     artifacts: &'a Node<'v>,
 }
 

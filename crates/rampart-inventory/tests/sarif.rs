@@ -73,6 +73,7 @@ fn every_fixture_parses_with_the_expected_counts() {
     for (name, scopes) in expected {
         let upload = parsed(name).unwrap();
         assert_eq!(scope_counts(&upload), scopes, "{name}");
+        assert_eq!(parsed(name).unwrap(), upload, "{name}: deterministic");
         assert_eq!(upload.skipped, 0, "{name}");
         assert_eq!(
             distinct_fingerprints(&upload.findings),
@@ -275,6 +276,17 @@ fn pylint_fingerprints_are_distinct_and_stable() {
     assert!(first.findings.iter().all(|f| f.rule_id.contains('(')));
     let second = parse(&bytes, &SarifLimits::default()).unwrap();
     assert_eq!(first, second);
+
+    // Every line moves down (prefixing a digit keeps their order): the
+    // derived fingerprints do not change, the lines do.
+    let moved = String::from_utf8(bytes)
+        .unwrap()
+        .replace("\"startLine\": ", "\"startLine\": 1");
+    let moved = parse(moved.as_bytes(), &SarifLimits::default()).unwrap();
+    for (before, after) in first.findings.iter().zip(&moved.findings) {
+        assert_eq!(before.fingerprint, after.fingerprint);
+        assert_ne!(before.line, after.line);
+    }
 }
 
 /// A hand-made log with no fingerprints: `results` is spliced in.
@@ -378,6 +390,30 @@ fn rule_lookup_suppressions_and_skipped_kinds() {
     assert!(f[5].ids.contains(&"CVE-2021-44228".to_owned()));
 }
 
+#[test]
+fn rules_of_extensions_are_found() {
+    let log = br#"{"version":"2.1.0","runs":[{"tool":{
+        "driver":{"name":"CodeQL","rules":[{"id":"d0"}]},
+        "extensions":[{"name":"pack","rules":[
+            {"id":"js/x","shortDescription":{"text":"X"}},
+            {"id":"js/xss","shortDescription":{"text":"XSS"},"properties":{"security-severity":"6.1"}}]}]},
+      "results":[
+        {"ruleId":"js/xss","rule":{"id":"js/xss","index":1,"toolComponent":{"index":0}},"message":{"text":"m"}},
+        {"ruleId":"js/xss","ruleIndex":1,"message":{"text":"index out of the driver's range"}},
+        {"rule":{"index":0,"toolComponent":{"index":0}},"message":{"text":"no id"}},
+        {"ruleId":"js/x","rule":{"index":0,"toolComponent":{"index":9}},"message":{"text":"bad component"}}
+      ]}]}"#;
+    let upload = parse(log, &SarifLimits::default()).unwrap();
+    let f = &upload.findings;
+    assert_eq!(
+        (f[0].title.as_str(), f[0].severity),
+        ("XSS", Severity::Medium)
+    );
+    assert_eq!(f[1].title, "XSS", "found by id");
+    assert_eq!((f[2].rule_id.as_str(), f[2].title.as_str()), ("js/x", "X"));
+    assert_eq!(f[3].title, "X", "found by id");
+}
+
 fn error(bytes: &[u8]) -> SarifError {
     parse(bytes, &SarifLimits::default()).unwrap_err()
 }
@@ -434,6 +470,34 @@ fn refusals_name_the_json_path() {
             Err(SarifError::Syntax { .. })
         ));
     }
+}
+
+#[test]
+fn completeness_is_what_the_log_claims() {
+    let Some(nessus) = parsed("nessus-two-runs.sarif") else {
+        return;
+    };
+    assert!(nessus.scopes[0].complete);
+    let log = br#"{"version":"2.1.0","runs":[
+        {"tool":{"driver":{"name":"A"}},"results":[]},
+        {"tool":{"driver":{"name":"B"}}},
+        {"tool":{"driver":{"name":"C"}},"results":[],"invocations":[{"executionSuccessful":false}]},
+        {"tool":{"driver":{"name":"A"}},"results":[],"invocations":[{"executionSuccessful":true}]}
+    ]}"#;
+    let upload = parse(log, &SarifLimits::default()).unwrap();
+    let complete: Vec<(&str, bool)> = upload
+        .scopes
+        .iter()
+        .map(|s| (s.scope.as_str(), s.complete))
+        .collect();
+    assert_eq!(
+        complete,
+        [("sarif:a", true), ("sarif:b", false), ("sarif:c", false)]
+    );
+    assert_eq!(
+        error(br#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"A"}},"invocations":[{"executionSuccessful":"no"}]}]}"#).path(),
+        Some("runs[0].invocations[0].executionSuccessful")
+    );
 }
 
 #[test]
