@@ -5,9 +5,8 @@
 //!   one tool (a scanner run per host) are one scope.
 //! * Fingerprints, first rule that applies: the result's `fingerprints`
 //!   (all pairs, sorted by key) plus the path; its `partialFingerprints`
-//!   plus the path
-//!   (plus the start line unless `primaryLocationLineHash`, which already
-//!   locates the result); else derived from rule, path, logical location
+//!   plus the path (plus the start line unless `primaryLocationLineHash`,
+//!   which already locates the result); else derived from rule, path, logical location
 //!   and whitespace-collapsed message, numbered by occurrence in line
 //!   order. The line is not part of a derived fingerprint, so moved code
 //!   keeps it; a tool whose messages embed line numbers will churn. The
@@ -20,8 +19,8 @@
 //!   as a CVSS score; else the level (result, rule default, `warning`).
 //! * Results of kind `pass` or `notApplicable`, and those whose
 //!   `baselineState` is `absent`, are not findings.
-//! * Snippets, context regions, artifact contents, fixes and code flows
-//!   are never read: some tools (gitleaks) put the secret itself there.
+//! * Snippets, context regions, artifact contents, fixes, code flows and
+//!   web requests and responses are never read: some tools (gitleaks) put the secret itself there.
 //!   [`strip_sarif`] removes them before a log leaves the machine.
 //! * A rule is found by index (in the driver, or in the extension the
 //!   result's `rule.toolComponent` names), else by id in any component.
@@ -130,15 +129,19 @@ pub struct SarifUpload {
 /// The keys whose values [`strip_sarif`] removes wherever they appear:
 /// source excerpts (`snippet`, `contextRegion`), file contents
 /// (`contents`, including `artifacts[].contents`), proposed edits
-/// (`fixes`, which carry inserted text) and flows (`codeFlows`,
-/// `threadFlows`, whose locations have snippets of their own).
-const STRIPPED_KEYS: [&str; 6] = [
+/// (`fixes`, which carry inserted text), flows (`codeFlows`,
+/// `threadFlows`, whose locations have snippets of their own) and the
+/// HTTP exchanges of web scanners (`webRequest`, `webResponse`: headers
+/// and bodies hold session tokens).
+const STRIPPED_KEYS: [&str; 8] = [
     "snippet",
     "contextRegion",
     "contents",
     "fixes",
     "codeFlows",
     "threadFlows",
+    "webRequest",
+    "webResponse",
 ];
 
 /// `bytes` with every source excerpt and file content removed, for the

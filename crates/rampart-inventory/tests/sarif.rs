@@ -129,6 +129,17 @@ fn stripping_removes_fixes_and_snippets_everywhere() {
         strip_sarif(b"{\"a\":"),
         Err(SarifError::Syntax { .. })
     ));
+
+    let web = derived_log(
+        r#"{"message":{"text":"m"},"webRequest":{"headers":{"Cookie":"sid=s3cr3t"}},
+            "webResponse":{"body":{"text":"token s3cr3t"}},
+            "codeFlows":[{"threadFlows":[{"locations":[]}]}],
+            "stacks":[{"frames":[{"location":{"physicalLocation":{"region":{"snippet":{"text":"s3cr3t"}}}}}]}]}"#,
+    );
+    let stripped = String::from_utf8(strip_sarif(&web).unwrap()).unwrap();
+    assert!(!stripped.contains("s3cr3t"), "{stripped}");
+    assert!(!stripped.contains("codeFlows"));
+    assert!(stripped.contains("\"frames\""), "only the excerpt goes");
 }
 
 #[test]
