@@ -5,9 +5,13 @@
 //!   that move a catalog from one state to the next.
 //! * [`backstage`]: the Backstage `catalog-info.yaml` import and its diff
 //!   against the catalog.
+//! * [`finding`]: what an upload contributes to the findings inventory.
+//! * [`sarif`]: SARIF 2.1.0 logs into findings.
 
 pub mod backstage;
 pub mod catalog;
+pub mod finding;
+pub mod sarif;
 
 pub use backstage::{
     BackstageError, Entity, EntityRef, EntryKind, EntryName, EntryUpdate, FieldChange, ImportPlan,
@@ -17,3 +21,8 @@ pub use catalog::{
     Catalog, CatalogChange, CatalogError, DataClassification, EntitySource, Service, ServiceName,
     System, Team, TeamMember, TeamName, Tier,
 };
+pub use finding::{
+    FindingDetail, FindingFingerprint, FingerprintError, FingerprintOrigin, IncomingFinding,
+    IncomingKind, LocalSuppression, PackageRef,
+};
+pub use sarif::{SarifError, SarifLimits, SarifScope, SarifUpload, strip_sarif};
