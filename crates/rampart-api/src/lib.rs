@@ -22,6 +22,7 @@ mod comms;
 mod error;
 mod evidence;
 mod incident;
+mod inventory;
 mod report;
 pub mod schema;
 
@@ -52,6 +53,12 @@ pub use incident::{
     MemberView, RecordChanged, RecordInput, RecordList, RecordQuery, RecordView, ResponseLog,
     StepList, StepUpdateResponse, StepView, UpdateIncidentRequest, UpdateStepRequest, WarningView,
     double_option,
+};
+pub use inventory::{
+    AdvisoryWhereQuery, BlastAnswer, BlastMatch, BlastQuery, BlastService, FindingDetailView,
+    FindingEventView, FindingList, FindingQuery, FindingSummary, FindingView, PackageWhereQuery,
+    ScanUpload, SecretWhereQuery, ServiceFindingCounts, SeverityCounts, SummaryQuery,
+    TriageRequest, UploadCounts, UploadList, UploadQuery, UploadReceipt,
 };
 pub use report::{CredentialList, IndicatorList, ReportQuery, StixQuery};
 

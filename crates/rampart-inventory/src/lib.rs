@@ -7,11 +7,13 @@
 //!   against the catalog.
 //! * [`finding`]: what an upload contributes to the findings inventory.
 //! * [`sarif`]: SARIF 2.1.0 logs into findings.
+//! * [`upload`]: one upload in any format, triage states and the SLA.
 
 pub mod backstage;
 pub mod catalog;
 pub mod finding;
 pub mod sarif;
+pub mod upload;
 
 pub use backstage::{
     BackstageError, Entity, EntityRef, EntryKind, EntryName, EntryUpdate, FieldChange, ImportPlan,
@@ -26,3 +28,7 @@ pub use finding::{
     IncomingKind, LocalSuppression, PackageRef,
 };
 pub use sarif::{SarifError, SarifLimits, SarifScope, SarifUpload, strip_sarif};
+pub use upload::{
+    FindingState, IncomingComponent, IncomingUpload, SlaPolicy, UploadError, UploadFormat,
+    UploadScope, check_scope_name,
+};
