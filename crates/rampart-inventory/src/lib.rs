@@ -8,11 +8,15 @@
 //! * [`finding`]: what an upload contributes to the findings inventory.
 //! * [`sarif`]: SARIF 2.1.0 logs into findings.
 //! * [`upload`]: one upload in any format, triage states and the SLA.
+//! * [`reconcile`]: an upload against what the inventory knows.
+//! * [`triage`]: the rules of a triage decision.
 
 pub mod backstage;
 pub mod catalog;
 pub mod finding;
+pub mod reconcile;
 pub mod sarif;
+pub mod triage;
 pub mod upload;
 
 pub use backstage::{
@@ -27,7 +31,12 @@ pub use finding::{
     FindingDetail, FindingFingerprint, FingerprintError, FingerprintOrigin, IncomingFinding,
     IncomingKind, LocalSuppression, PackageRef,
 };
+pub use reconcile::{
+    ComponentKey, FindingFix, FindingInsert, FindingRefresh, KnownComponent, KnownFinding,
+    PlannedEvent, ReconcileTally, UploadPlan, UploadSnapshot, reconcile,
+};
 pub use sarif::{SarifError, SarifLimits, SarifScope, SarifUpload, strip_sarif};
+pub use triage::{MAX_REASON_CHARS, TriageChange, TriageError, TriageInput, triage};
 pub use upload::{
     FindingState, IncomingComponent, IncomingUpload, SlaPolicy, UploadError, UploadFormat,
     UploadScope, check_scope_name,
