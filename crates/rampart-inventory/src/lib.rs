@@ -31,6 +31,9 @@ pub use finding::{
     FindingDetail, FindingFingerprint, FingerprintError, FingerprintOrigin, IncomingFinding,
     IncomingKind, LocalSuppression, PackageRef,
 };
+/// Re-exported so the store and server name severities without a
+/// dependency of their own on `rampart-core`.
+pub use rampart_core::Severity;
 pub use reconcile::{
     ComponentKey, FindingFix, FindingInsert, FindingRefresh, KnownComponent, KnownFinding,
     PlannedEvent, ReconcileTally, UploadPlan, UploadSnapshot, reconcile,

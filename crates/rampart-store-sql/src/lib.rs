@@ -12,6 +12,7 @@
 
 pub mod catalog;
 pub mod evidence;
+pub mod findings;
 mod incidents;
 pub mod ops;
 mod reader;
@@ -361,7 +362,8 @@ pub async fn append_audit<C: Connection + ?Sized>(
 
 /// Implements [`rampart_store::Store`] for a backend type that implements
 /// [`Database`], forwarding every method to [`ops`] (evidence custody to
-/// [`evidence`], the catalog to [`catalog`]). The logic lives in ordinary functions there; the macro
+/// [`evidence`], the catalog to [`catalog`], the findings inventory to
+/// [`findings`]). The logic lives in ordinary functions there; the macro
 /// only spells out the signatures.
 #[macro_export]
 macro_rules! impl_store {
@@ -493,6 +495,36 @@ macro_rules! impl_store {
             }
             async fn teams_of_user(&self, user: &str) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_inventory::TeamName>> {
                 $crate::catalog::teams_of_user(self, user).await
+            }
+            async fn record_upload(&self, request: $crate::__private::rampart_store::UploadRequest) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_store::UploadOutcome> {
+                $crate::findings::record_upload(self, request).await
+            }
+            async fn uploads(&self, service: &$crate::__private::rampart_inventory::ServiceName, limit: u32) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::UploadRow>> {
+                $crate::findings::uploads(self, service, limit).await
+            }
+            async fn findings(&self, filter: &$crate::__private::rampart_store::FindingFilter, now: $crate::__private::jiff::Timestamp) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::FindingRow>> {
+                $crate::findings::findings(self, filter, now).await
+            }
+            async fn finding(&self, id: i64) -> $crate::__private::rampart_store::StoreResult<Option<($crate::__private::rampart_store::FindingRow, Vec<$crate::__private::rampart_store::FindingEventRow>)>> {
+                $crate::findings::finding(self, id).await
+            }
+            async fn triage_finding(&self, id: i64, decide: $crate::__private::rampart_store::TriageDecide<'_>) -> $crate::__private::rampart_store::StoreResult<Result<$crate::__private::rampart_store::FindingRow, $crate::__private::rampart_store::DecisionError>> {
+                $crate::findings::triage_finding(self, id, decide).await
+            }
+            async fn finding_counts(&self, now: $crate::__private::jiff::Timestamp) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::ServiceCountsRow>> {
+                $crate::findings::finding_counts(self, now).await
+            }
+            async fn expire_accepted_risks(&self, now: $crate::__private::jiff::Timestamp, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<Vec<i64>> {
+                $crate::findings::expire_accepted_risks(self, now, audit).await
+            }
+            async fn package_hits(&self, ecosystem: &str, name: &str, keep: &$crate::__private::rampart_store::KeepVersion) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::ComponentHit>> {
+                $crate::findings::package_hits(self, ecosystem, name, keep).await
+            }
+            async fn advisory_hits(&self, id: &str) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::FindingHit>> {
+                $crate::findings::advisory_hits(self, id).await
+            }
+            async fn secret_hits(&self, fingerprint: &$crate::__private::rampart_inventory::FindingFingerprint) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::FindingHit>> {
+                $crate::findings::secret_hits(self, fingerprint).await
             }
             async fn append_audit(&self, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<$crate::__private::rampart_audit::ChainSummary> {
                 $crate::ops::append_audit_event(self, audit).await

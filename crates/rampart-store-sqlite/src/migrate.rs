@@ -40,6 +40,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "catalog",
         sql: include_str!("../migrations/0003_catalog.sql"),
     },
+    Migration {
+        version: 4,
+        name: "findings",
+        sql: include_str!("../migrations/0004_findings.sql"),
+    },
 ];
 
 /// Brings the database up to [`MIGRATIONS`], or refuses a database a newer

@@ -34,6 +34,7 @@ mod audit;
 mod catalog;
 mod error;
 mod evidence;
+mod findings;
 mod incident;
 mod store;
 mod user;
@@ -45,6 +46,11 @@ pub use audit::{AUDIT_PAGE, AuditDraft, AuditVerifyError, verify_audit_chain};
 pub use catalog::{CatalogApplied, CatalogDecide, CatalogUpdate};
 pub use error::{StoreError, StoreResult};
 pub use evidence::{CustodyDiscrepancy, CustodyRow, EvidenceRow, verify_custody};
+pub use findings::{
+    ComponentHit, FindingEventRow, FindingFilter, FindingHit, FindingRow, KeepVersion,
+    ServiceCountsRow, TriageDecide, TriageUpdate, UploadOutcome, UploadRequest, UploadRow,
+    UploadTally,
+};
 pub use incident::{
     AccessRequestRow, AppliedChanges, BreakGlassRow, Decide, DecisionError, IncidentChange,
     IncidentDetails, IncidentState, IncidentStatus, IncidentSummary, IncidentUpdate, LogRow,

@@ -9,6 +9,10 @@ use crate::audit::AuditDraft;
 use crate::catalog::{CatalogApplied, CatalogDecide};
 use crate::error::StoreResult;
 use crate::evidence::{CustodyRow, EvidenceRow};
+use crate::findings::{
+    ComponentHit, FindingEventRow, FindingFilter, FindingHit, FindingRow, KeepVersion,
+    ServiceCountsRow, TriageDecide, UploadOutcome, UploadRequest, UploadRow,
+};
 use crate::incident::{
     AccessRequestRow, AppliedChanges, BreakGlassRow, Decide, DecisionError, IncidentChange,
     IncidentState, IncidentSummary, LogRow, NewIncident, Notification, RecordRow,
@@ -250,6 +254,77 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Result<CatalogApplied, DecisionError>>;
     /// The names of the teams `user` (a login name) is a member of, sorted.
     async fn teams_of_user(&self, user: &str) -> StoreResult<Vec<rampart_inventory::TeamName>>;
+
+    // ---- Findings inventory -----------------------------------------------
+
+    /// Records one upload for a service. `NotFound` if the service is not
+    /// in the catalog. Under the write lock: when the service's latest
+    /// upload of the same scopes (`IncomingUpload::scope_key`) has the same
+    /// digest, returns that upload with `duplicate: true` and writes
+    /// nothing, not even the audit event. Otherwise reads the stored
+    /// findings and components of those scopes, runs
+    /// `rampart_inventory::reconcile` on them, and writes the result, the
+    /// upload row and `audit` (with the tally added to its payload under
+    /// `counts`) in one transaction.
+    async fn record_upload(&self, request: UploadRequest) -> StoreResult<UploadOutcome>;
+    /// A service's uploads, newest first, at most `limit`; empty for an
+    /// unknown service.
+    async fn uploads(
+        &self,
+        service: &rampart_inventory::ServiceName,
+        limit: u32,
+    ) -> StoreResult<Vec<UploadRow>>;
+    /// Findings matching `filter` with states as effective at `now`,
+    /// worst severity first, then by id.
+    async fn findings(
+        &self,
+        filter: &FindingFilter,
+        now: Timestamp,
+    ) -> StoreResult<Vec<FindingRow>>;
+    /// One finding and its history (oldest event first).
+    async fn finding(&self, id: i64) -> StoreResult<Option<(FindingRow, Vec<FindingEventRow>)>>;
+    /// Reads the finding under the write lock, lets `decide` rule on it, and
+    /// writes the new state, a `triaged` event and the audit event in one
+    /// transaction. `NotFound` if there is no such finding; when `decide`
+    /// refuses, nothing is written and its error is returned in the inner
+    /// `Err`.
+    async fn triage_finding(
+        &self,
+        id: i64,
+        decide: TriageDecide<'_>,
+    ) -> StoreResult<Result<FindingRow, DecisionError>>;
+    /// One row per service of the catalog (zeros included), sorted by
+    /// service name in byte order, with states as effective at `now`.
+    async fn finding_counts(&self, now: Timestamp) -> StoreResult<Vec<ServiceCountsRow>>;
+    /// Accepted risks whose expiry is at or before `now` become open again
+    /// (event `risk_expired` by `rampart` each, one audit event listing
+    /// their ids under `findings`). Nothing is written, not even the audit
+    /// event, when none has lapsed. Returns the ids, ascending.
+    async fn expire_accepted_risks(
+        &self,
+        now: Timestamp,
+        audit: AuditDraft,
+    ) -> StoreResult<Vec<i64>>;
+    /// Components of the package (`ecosystem` and `name` compared exactly:
+    /// the caller normalizes). In one read snapshot: the distinct resolved
+    /// versions are listed first, `keep` is called once for each, and the
+    /// rows of the kept versions are returned, with every unresolved
+    /// component (version `None`) of the package whatever `keep` says.
+    /// `keep` is `&(dyn Fn(&str) -> bool + Sync)`: [`KeepVersion`].
+    async fn package_hits(
+        &self,
+        ecosystem: &str,
+        name: &str,
+        keep: &KeepVersion,
+    ) -> StoreResult<Vec<ComponentHit>>;
+    /// Findings known by this advisory id (any case), in any state.
+    async fn advisory_hits(&self, id: &str) -> StoreResult<Vec<FindingHit>>;
+    /// Findings with this fingerprint in any service and state: a secret
+    /// removed from the tree is still in its history.
+    async fn secret_hits(
+        &self,
+        fingerprint: &rampart_inventory::FindingFingerprint,
+    ) -> StoreResult<Vec<FindingHit>>;
 
     // ---- Audit chain ------------------------------------------------------
 
