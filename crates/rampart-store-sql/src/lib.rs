@@ -517,7 +517,7 @@ macro_rules! impl_store {
             async fn expire_accepted_risks(&self, now: $crate::__private::jiff::Timestamp, audit: $crate::__private::rampart_store::AuditDraft) -> $crate::__private::rampart_store::StoreResult<Vec<i64>> {
                 $crate::findings::expire_accepted_risks(self, now, audit).await
             }
-            async fn package_hits(&self, ecosystem: &str, name: &str, keep: &$crate::__private::rampart_store::KeepVersion) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::ComponentHit>> {
+            async fn package_hits(&self, ecosystem: &str, name: &str, keep: &$crate::__private::rampart_store::KeepVersion<'_>) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::ComponentHit>> {
                 $crate::findings::package_hits(self, ecosystem, name, keep).await
             }
             async fn advisory_hits(&self, id: &str) -> $crate::__private::rampart_store::StoreResult<Vec<$crate::__private::rampart_store::FindingHit>> {

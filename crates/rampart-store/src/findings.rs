@@ -249,4 +249,4 @@ pub type TriageDecide<'a> =
 /// The version filter `Store::package_hits` takes, named so that the
 /// backends' generated `impl Store` can spell it (`async_trait` would give
 /// the elided `&str` of a spelled-out `Fn(&str)` a lifetime of its own).
-pub type KeepVersion = dyn Fn(&str) -> bool + Sync;
+pub type KeepVersion<'a> = dyn Fn(&str) -> bool + Sync + 'a;

@@ -315,7 +315,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         ecosystem: &str,
         name: &str,
-        keep: &KeepVersion,
+        keep: &KeepVersion<'_>,
     ) -> StoreResult<Vec<ComponentHit>>;
     /// Findings known by this advisory id (any case), in any state.
     async fn advisory_hits(&self, id: &str) -> StoreResult<Vec<FindingHit>>;

@@ -43,6 +43,7 @@ mod catalog;
 mod changes;
 mod concurrency;
 mod evidence;
+mod findings;
 mod incidents;
 mod roundtrip;
 mod support;
@@ -54,6 +55,7 @@ pub use catalog::*;
 pub use changes::*;
 pub use concurrency::*;
 pub use evidence::*;
+pub use findings::*;
 pub use incidents::*;
 pub use roundtrip::*;
 pub use users::*;
@@ -172,6 +174,23 @@ macro_rules! conformance_tests {
             catalog_source_ref_clash_conflicts,
             catalog_teams_of_user,
             catalog_unreadable_rows_are_corrupt,
+            // the findings inventory
+            findings_upload_records_open_findings_due_by_sla,
+            findings_duplicate_upload_writes_nothing,
+            findings_upload_a_b_a_applies_again,
+            findings_complete_scope_fixes_missing,
+            findings_partial_scope_never_fixes,
+            findings_fixed_reopens,
+            findings_scopes_are_independent,
+            findings_components_diff,
+            findings_triage_accepted_risk_and_expiry,
+            findings_triage_unknown_finding_not_found,
+            findings_events_are_append_only,
+            findings_package_hits_call_keep_once_per_version,
+            findings_advisory_hits_by_any_id,
+            findings_secret_hits_across_services,
+            findings_counts_use_effective_state,
+            findings_unknown_service_not_found,
             // round trips
             timestamps_keep_microseconds,
             unicode_round_trips,
@@ -203,13 +222,14 @@ macro_rules! conformance_tests {
 /// The source of every module that may hold cases, by module name: scanned
 /// for `pub async fn` so that a case missing from
 /// [`conformance_tests!`](crate::conformance_tests) is noticed.
-const SOURCES: [(&str, &str); 10] = [
+const SOURCES: [(&str, &str); 11] = [
     ("access", include_str!("access.rs")),
     ("audit", include_str!("audit.rs")),
     ("catalog", include_str!("catalog.rs")),
     ("changes", include_str!("changes.rs")),
     ("concurrency", include_str!("concurrency.rs")),
     ("evidence", include_str!("evidence.rs")),
+    ("findings", include_str!("findings.rs")),
     ("incidents", include_str!("incidents.rs")),
     ("roundtrip", include_str!("roundtrip.rs")),
     ("support", include_str!("support.rs")),
