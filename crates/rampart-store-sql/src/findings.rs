@@ -951,17 +951,14 @@ pub async fn finding_counts(
         .map(|(at, (id, _))| (*id, at))
         .collect();
     for row in query(
-        "SELECT f.service_id, f.severity,
-                CASE WHEN f.state = 'accepted_risk' AND f.risk_expires_at <= $1 THEN 'open'
-                     ELSE f.state END AS effective,
-                COUNT(*) AS n,
-                SUM(CASE WHEN f.due_at IS NOT NULL AND f.due_at <= $2 THEN 1 ELSE 0 END) AS due
-         FROM findings f
-         GROUP BY f.service_id, f.severity,
-                  CASE WHEN f.state = 'accepted_risk' AND f.risk_expires_at <= $3 THEN 'open'
-                       ELSE f.state END",
+        "SELECT service_id, severity, effective, COUNT(*) AS n, SUM(due) AS due
+         FROM (SELECT f.service_id, f.severity,
+                      CASE WHEN f.state = 'accepted_risk' AND f.risk_expires_at <= $1
+                           THEN 'open' ELSE f.state END AS effective,
+                      CASE WHEN f.due_at IS NOT NULL AND f.due_at <= $2 THEN 1 ELSE 0 END AS due
+               FROM findings f) AS e
+         GROUP BY service_id, severity, effective",
     )
-    .bind(now)
     .bind(now)
     .bind(now)
     .fetch_all(&mut *tx)
