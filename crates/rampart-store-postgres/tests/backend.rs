@@ -60,7 +60,8 @@ async fn connecting_twice_migrates_once() {
         vec![
             (1, "initial".to_owned()),
             (2, "evidence_custody".to_owned()),
-            (3, "catalog".to_owned())
+            (3, "catalog".to_owned()),
+            (4, "findings".to_owned())
         ]
     );
 }
@@ -193,7 +194,7 @@ async fn a_database_at_schema_1_upgrades_keeping_its_data() {
             .fetch_all(&old)
             .await
             .unwrap();
-    assert_eq!(versions, vec![1, 2, 3]);
+    assert_eq!(versions, vec![1, 2, 3, 4]);
 
     let incident = store.incident(id).await.unwrap().expect("the old incident");
     assert_eq!(incident.summary.details.title, "from release one");
@@ -293,7 +294,7 @@ async fn a_database_at_schema_2_upgrades_to_the_catalog() {
             .fetch_all(&old)
             .await
             .unwrap();
-    assert_eq!(versions, vec![1, 2, 3]);
+    assert_eq!(versions, vec![1, 2, 3, 4]);
     store.append_audit(draft(1)).await.unwrap();
 
     let incident = store.incident(id).await.unwrap().expect("the old incident");

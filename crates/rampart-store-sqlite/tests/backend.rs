@@ -74,7 +74,8 @@ async fn opening_twice_migrates_once() {
         vec![
             (1, "initial".to_owned()),
             (2, "evidence_custody".to_owned()),
-            (3, "catalog".to_owned())
+            (3, "catalog".to_owned()),
+            (4, "findings".to_owned())
         ]
     );
 }
@@ -204,7 +205,7 @@ async fn a_database_at_schema_1_upgrades_keeping_its_data() {
             .fetch_all(&raw)
             .await
             .unwrap();
-    assert_eq!(versions, vec![1, 2, 3]);
+    assert_eq!(versions, vec![1, 2, 3, 4]);
 
     let incident = store.incident(id).await.unwrap().expect("the old incident");
     assert_eq!(incident.summary.details.title, "from release one");
@@ -313,7 +314,7 @@ async fn a_database_at_schema_2_upgrades_to_the_catalog() {
             .fetch_all(&raw)
             .await
             .unwrap();
-    assert_eq!(versions, vec![1, 2, 3]);
+    assert_eq!(versions, vec![1, 2, 3, 4]);
     store.append_audit(draft(1)).await.unwrap();
 
     let incident = store.incident(id).await.unwrap().expect("the old incident");
@@ -352,4 +353,190 @@ async fn a_database_at_schema_2_upgrades_to_the_catalog() {
     );
     let head = verify_audit_chain(&store, None).await.unwrap();
     assert_eq!(head.length, 2, "an event of its own and the catalog's");
+}
+
+/// An upload of one finding and one component for `service`, the way the
+/// upgrade tests exercise the findings inventory.
+fn one_finding_upload(service: &str) -> rampart_store::UploadRequest {
+    use rampart_inventory::{
+        FindingDetail, FindingFingerprint, FingerprintOrigin, IncomingComponent, IncomingFinding,
+        IncomingKind, IncomingUpload, ServiceName, Severity, SlaPolicy, UploadFormat, UploadScope,
+    };
+    let at: Timestamp = "2026-03-02T08:00:00.000001Z".parse().unwrap();
+    rampart_store::UploadRequest {
+        service: ServiceName::parse(service).unwrap(),
+        upload: IncomingUpload {
+            format: UploadFormat::Scan,
+            scopes: vec![UploadScope {
+                scope: "rampart:deps".to_owned(),
+                complete: true,
+            }],
+            findings: vec![IncomingFinding {
+                scope: "rampart:deps".to_owned(),
+                fingerprint: FindingFingerprint::from_parts(&["upgrade"]),
+                fingerprint_origin: FingerprintOrigin::Rampart,
+                kind: IncomingKind::Vulnerability,
+                rule_id: "CVE-2021-23337".to_owned(),
+                title: "lodash command injection".to_owned(),
+                severity: Severity::High,
+                path: None,
+                line: None,
+                package: None,
+                ids: vec!["CVE-2021-23337".to_owned()],
+                detail: FindingDetail::default(),
+                local_suppression: None,
+            }],
+            components: vec![IncomingComponent {
+                scope: "rampart:deps".to_owned(),
+                ecosystem: "npm".to_owned(),
+                name: "lodash".to_owned(),
+                version: Some("4.17.20".to_owned()),
+                purl: None,
+                path: "package-lock.json".to_owned(),
+            }],
+            tool: None,
+            commit: None,
+            run: None,
+            digest: "upgrade".to_owned(),
+            skipped: 0,
+        },
+        sla: SlaPolicy::default(),
+        by: "ci".to_owned(),
+        at,
+        audit: draft(2),
+    }
+}
+
+/// A database an older release left at schema 3, with a service in its
+/// catalog, is upgraded on open to the findings inventory's schema: the
+/// service takes uploads, and the audit chain stays whole.
+#[tokio::test]
+async fn a_database_at_schema_3_upgrades_to_the_findings_inventory() {
+    let path = support::fresh_path();
+    {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let old = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(&path)
+                    .create_if_missing(true),
+            )
+            .await
+            .unwrap();
+        for sql in [
+            include_str!("../migrations/0001_initial.sql"),
+            include_str!("../migrations/0002_evidence_custody.sql"),
+            include_str!("../migrations/0003_catalog.sql"),
+        ] {
+            sqlx::raw_sql(sql).execute(&old).await.unwrap();
+        }
+        sqlx::raw_sql(
+            "CREATE TABLE schema_migrations (
+                 version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+             INSERT INTO schema_migrations VALUES (1, 'initial', '2026-02-01T00:00:00.000000Z'),
+                                                  (2, 'evidence_custody', '2026-02-15T00:00:00.000000Z'),
+                                                  (3, 'catalog', '2026-03-01T00:00:00.000000Z');
+             INSERT INTO services (name, owner, source, created_at, updated_at)
+             VALUES ('checkout', 'payments', 'manual', '2026-03-01T09:30:00.000000Z',
+                     '2026-03-01T09:30:00.000000Z');",
+        )
+        .execute(&old)
+        .await
+        .unwrap();
+        old.close().await;
+    }
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    let raw = support::raw_pool(&path).await;
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version")
+            .fetch_all(&raw)
+            .await
+            .unwrap();
+    assert_eq!(versions, vec![1, 2, 3, 4]);
+    store.append_audit(draft(1)).await.unwrap();
+    let outcome = store
+        .record_upload(one_finding_upload("checkout"))
+        .await
+        .unwrap();
+    assert_eq!(outcome.upload.tally.new, 1);
+    let hits = store.advisory_hits("cve-2021-23337").await.unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].finding.team.as_ref().unwrap().as_str(), "payments");
+    assert_eq!(
+        store
+            .package_hits("npm", "lodash", &|_| true)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let head = verify_audit_chain(&store, None).await.unwrap();
+    assert_eq!(head.length, 2, "an event of its own and the upload's");
+}
+
+/// "Where is package P" must not scan the components table, which holds a
+/// row per package per service (a million at 2,000 services × 500): the
+/// distinct versions come from the covering index alone, and the rows of
+/// the kept versions through it. The same for advisory and secret lookups.
+#[tokio::test]
+async fn blast_radius_queries_use_their_indexes() {
+    let path = support::fresh_path();
+    let store = SqliteStore::open(&path).await.unwrap();
+    drop(store);
+    let raw = support::raw_pool(&path).await;
+    let plan = |sql: &'static str| {
+        let raw = raw.clone();
+        async move {
+            let rows: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                    .fetch_all(&raw)
+                    .await
+                    .unwrap();
+            rows.into_iter()
+                .map(|(_, _, _, detail)| detail)
+                .collect::<Vec<_>>()
+        }
+    };
+    let versions =
+        plan("SELECT DISTINCT version FROM components WHERE ecosystem = 'npm' AND name = 'lodash'")
+            .await;
+    assert!(
+        versions
+            .iter()
+            .any(|d| d.contains("USING COVERING INDEX components_by_package")),
+        "{versions:?}"
+    );
+    for (sql, table) in [
+        (
+            "SELECT c.scope, c.ecosystem, c.name, c.version, c.path, c.purl, s.name
+             FROM components c JOIN services s ON s.id = c.service_id
+             WHERE c.ecosystem = 'npm' AND c.name = 'lodash' AND c.version IN ('', '4.17.20')",
+            "components_by_package",
+        ),
+        (
+            "SELECT f.id FROM findings f JOIN services s ON s.id = f.service_id
+             JOIN finding_ids i ON i.finding_id = f.id
+             WHERE i.advisory_id = 'CVE-2021-23337' ORDER BY f.id",
+            "SEARCH i USING PRIMARY KEY (advisory_id=?)",
+        ),
+        (
+            "SELECT f.id FROM findings f JOIN services s ON s.id = f.service_id
+             WHERE f.fingerprint = '0123456789abcdef0123456789abcdef' ORDER BY f.id",
+            "findings_by_fingerprint",
+        ),
+    ] {
+        let details = plan(sql).await;
+        assert!(
+            details.iter().any(|d| d.contains(table)),
+            "{sql}: {details:?}"
+        );
+        assert!(
+            !details.iter().any(|d| d.starts_with("SCAN c")
+                || d.starts_with("SCAN f")
+                || d.starts_with("SCAN i")),
+            "{sql}: {details:?}"
+        );
+    }
 }
