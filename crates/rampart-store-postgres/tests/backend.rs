@@ -1,5 +1,5 @@
 //! What only the PostgreSQL backend has to prove: the migration runner
-//! (including upgrading a database an older release left at schema 1 or 2),
+//! (including upgrading a database an older release left at schema 1, 2 or 3),
 //! chain appends serialised across separate pools (as two `rampart serve`
 //! replicas would be), and a description without the password.
 
@@ -333,4 +333,112 @@ async fn a_database_at_schema_2_upgrades_to_the_catalog() {
     );
     let head = verify_audit_chain(&store, None).await.unwrap();
     assert_eq!(head.length, 2, "an event of its own and the catalog's");
+}
+
+/// An upload of one finding and one component for `service`, the way the
+/// upgrade tests exercise the findings inventory.
+fn one_finding_upload(service: &str) -> rampart_store::UploadRequest {
+    use rampart_inventory::{
+        FindingDetail, FindingFingerprint, FingerprintOrigin, IncomingComponent, IncomingFinding,
+        IncomingKind, IncomingUpload, ServiceName, Severity, SlaPolicy, UploadFormat, UploadScope,
+    };
+    let at: Timestamp = "2026-03-02T08:00:00.000001Z".parse().unwrap();
+    rampart_store::UploadRequest {
+        service: ServiceName::parse(service).unwrap(),
+        upload: IncomingUpload {
+            format: UploadFormat::Scan,
+            scopes: vec![UploadScope {
+                scope: "rampart:deps".to_owned(),
+                complete: true,
+            }],
+            findings: vec![IncomingFinding {
+                scope: "rampart:deps".to_owned(),
+                fingerprint: FindingFingerprint::from_parts(&["upgrade"]),
+                fingerprint_origin: FingerprintOrigin::Rampart,
+                kind: IncomingKind::Vulnerability,
+                rule_id: "CVE-2021-23337".to_owned(),
+                title: "lodash command injection".to_owned(),
+                severity: Severity::High,
+                path: None,
+                line: None,
+                package: None,
+                ids: vec!["CVE-2021-23337".to_owned()],
+                detail: FindingDetail::default(),
+                local_suppression: None,
+            }],
+            components: vec![IncomingComponent {
+                scope: "rampart:deps".to_owned(),
+                ecosystem: "npm".to_owned(),
+                name: "lodash".to_owned(),
+                version: Some("4.17.20".to_owned()),
+                purl: None,
+                path: "package-lock.json".to_owned(),
+            }],
+            tool: None,
+            commit: None,
+            run: None,
+            digest: "upgrade".to_owned(),
+            skipped: 0,
+        },
+        sla: SlaPolicy::default(),
+        by: "ci".to_owned(),
+        at,
+        audit: draft(2),
+    }
+}
+
+/// A database an older release left at schema 3, with a service in its
+/// catalog, is upgraded on connect to the findings inventory's schema: the
+/// service takes uploads, and the audit chain stays whole.
+#[tokio::test]
+async fn a_database_at_schema_3_upgrades_to_the_findings_inventory() {
+    let url = rampart_test_postgres::server().fresh_database_url();
+    let old = support::raw_pool(&url).await;
+    for sql in [
+        include_str!("../migrations/0001_initial.sql"),
+        include_str!("../migrations/0002_evidence_custody.sql"),
+        include_str!("../migrations/0003_catalog.sql"),
+    ] {
+        sqlx::raw_sql(sql).execute(&old).await.unwrap();
+    }
+    sqlx::raw_sql(
+        "CREATE TABLE schema_migrations (
+             version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL);
+         INSERT INTO schema_migrations VALUES (1, 'initial', '2026-02-01T00:00:00Z'),
+                                              (2, 'evidence_custody', '2026-02-15T00:00:00Z'),
+                                              (3, 'catalog', '2026-03-01T00:00:00Z');
+         INSERT INTO services (name, owner, source, created_at, updated_at)
+         VALUES ('checkout', 'payments', 'manual', '2026-03-01T09:30:00Z',
+                 '2026-03-01T09:30:00Z');",
+    )
+    .execute(&old)
+    .await
+    .unwrap();
+
+    let store = PostgresStore::connect(&url).await.unwrap();
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version")
+            .fetch_all(&old)
+            .await
+            .unwrap();
+    assert_eq!(versions, vec![1, 2, 3, 4]);
+    store.append_audit(draft(1)).await.unwrap();
+    let outcome = store
+        .record_upload(one_finding_upload("checkout"))
+        .await
+        .unwrap();
+    assert_eq!(outcome.upload.tally.new, 1);
+    let hits = store.advisory_hits("cve-2021-23337").await.unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].finding.team.as_ref().unwrap().as_str(), "payments");
+    assert_eq!(
+        store
+            .package_hits("npm", "lodash", &|_| true)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let head = verify_audit_chain(&store, None).await.unwrap();
+    assert_eq!(head.length, 2, "an event of its own and the upload's");
 }
