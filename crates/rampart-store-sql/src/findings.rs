@@ -30,6 +30,10 @@ use crate::{
 /// row (26 columns) stays under SQLite's 32,766 parameters.
 const CHUNK: usize = 500;
 
+/// Most services one `findings` filter may name: one placeholder each,
+/// within SQLite's 32,766.
+pub const MAX_FILTER_SERVICES: usize = 30_000;
+
 /// The actor of the store's own sweeps.
 const SWEEP_ACTOR: &str = "rampart";
 
@@ -53,9 +57,13 @@ impl Sql {
         format!("${}", self.params.len())
     }
 
-    /// Adds a parenthesised list of parameters: `($3, $4, $5)`.
+    /// Adds a parenthesised list of parameters: `($3, $4, $5)`. An empty
+    /// list is `(NULL)`, which `IN` never matches (`IN ()` is not SQL).
     fn list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> String {
         let marks: Vec<String> = values.into_iter().map(|v| self.arg(v)).collect();
+        if marks.is_empty() {
+            return "(NULL)".to_owned();
+        }
         format!("({})", marks.join(", "))
     }
 
@@ -766,12 +774,14 @@ pub async fn findings(
             return Ok(Vec::new());
         }
         let names: BTreeSet<&str> = services.iter().map(ServiceName::as_str).collect();
-        if names.len() > CHUNK * 8 {
-            return Err(StoreError::corrupt(format!(
-                "a findings filter names {} services; at most {}",
-                names.len(),
-                CHUNK * 8
-            )));
+        if names.len() > MAX_FILTER_SERVICES {
+            return Err(StoreError::Backend(
+                format!(
+                    "a findings filter names {} services; at most {MAX_FILTER_SERVICES}",
+                    names.len()
+                )
+                .into(),
+            ));
         }
         let list = sql.list(names);
         sql.push(&format!(" AND s.name IN {list}"));

@@ -1,7 +1,7 @@
 //! What only the SQLite backend has to prove: the file's settings, the
 //! migration runner (including upgrading a database an older release left
-//! at schema 1, 2 or 3), the blast-radius query plans, and chain appends serialised across separate pools (as two
-//! processes on one file would be).
+//! at schema 1, 2 or 3), the blast-radius query plans, and chain appends
+//! serialised across separate pools (as two processes on one file would be).
 
 mod support;
 

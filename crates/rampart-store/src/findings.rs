@@ -110,7 +110,8 @@ pub struct FindingRow {
     pub path: Option<String>,
     pub line: Option<u64>,
     pub package: Option<PackageRef>,
-    /// Advisory ids, upper-cased, sorted.
+    /// Advisory ids, upper-cased, sorted: the upload's, plus the rule id
+    /// when it names an advisory (what `advisory_hits` matches).
     pub ids: Vec<String>,
     pub detail: FindingDetail,
     pub local_suppression: Option<LocalSuppression>,
@@ -159,7 +160,8 @@ pub struct FindingEventRow {
 /// (`Severity::display_rank`), then by id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingFilter {
-    /// `None`: every service; `Some(empty)`: none at all.
+    /// `None`: every service; `Some(empty)`: none at all. At most 30,000
+    /// names (a backend error beyond).
     pub services: Option<Vec<ServiceName>>,
     /// The state effective at `now` (an expired acceptance is open).
     pub state: Option<FindingState>,

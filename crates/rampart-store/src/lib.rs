@@ -27,6 +27,10 @@
 //!   evidence digests for `rampart audit verify`, not incidents to show.)
 //! * **Custody is append-only.** An evidence item's custody log only ever
 //!   grows; no method updates or deletes a custody row.
+//! * **Finding history is append-only, and upload bodies are not kept.**
+//!   A finding's events only ever grow; an upload is remembered by its
+//!   digest and tally, never its body (which may hold what a scanner
+//!   should not have sent).
 //! * **Secrets are stored hashed.** Tokens and session ids arrive as hashes;
 //!   passwords as argon2id PHC strings. The store never sees them in clear.
 
