@@ -90,7 +90,8 @@ string_enum_schema!(
         "law_enforcement",
         "outside_party",
         "external_comms_decision",
-        "external_comms_draft"
+        "external_comms_draft",
+        "blast_radius"
     ]
 );
 
@@ -107,6 +108,8 @@ enum Field {
     IdList,
     /// A nested object (the draft's content, an evidence item's storage).
     Object,
+    /// A list of nested objects (a blast radius's services).
+    ObjectList,
 }
 
 fn field_schema(field: &Field) -> RefOr<Schema> {
@@ -144,6 +147,9 @@ fn field_schema(field: &Field) -> RefOr<Schema> {
             )
             .into(),
         Field::Object => ObjectBuilder::new().schema_type(Type::Object).into(),
+        Field::ObjectList => ArrayBuilder::new()
+            .items(ObjectBuilder::new().schema_type(Type::Object))
+            .into(),
         Field::Integer => ObjectBuilder::new()
             .schema_type(Type::Integer)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
@@ -358,7 +364,7 @@ const COMMS_DECISION: &[(&str, Field, bool)] = &[
 ];
 
 /// The kinds that only the server writes (evidence on upload, drafts with
-/// their approvals), as stored.
+/// their approvals, blast-radius answers from the inventory), as stored.
 fn stored_only_kinds() -> Vec<KindFields> {
     use Field::*;
     const DRAFT: &[(&str, Field, bool)] = &[
@@ -383,6 +389,18 @@ fn stored_only_kinds() -> Vec<KindFields> {
         ),
         ("internal_comms_draft", DRAFT),
         ("external_comms_draft", DRAFT),
+        (
+            "blast_radius",
+            &[
+                ("question", Object, true),
+                ("as_of", Time, true),
+                ("services", ObjectList, true),
+                ("undetermined", ObjectList, true),
+                ("hidden_services", Integer, true),
+                ("total_services", Integer, true),
+                ("truncated", Bool, true),
+            ],
+        ),
     ]
 }
 

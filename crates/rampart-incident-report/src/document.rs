@@ -152,6 +152,57 @@ fn timeline_rows(timeline: &[TimelineEvent]) -> Block {
     )
 }
 
+/// One blast-radius answer: what was asked and when, then the services.
+fn blast_block(blast: &model::BlastRadius, blocks: &mut Vec<Block>) {
+    let mut line = format!(
+        "Blast radius of {} as of {}: {} matching, {} undetermined.",
+        blast.question,
+        blast.as_of,
+        blast.total_services,
+        blast.undetermined.len()
+    );
+    if blast.not_shown > 0 {
+        line.push_str(&format!(" {} more not shown.", blast.not_shown));
+    }
+    blocks.push(Block::Paragraph(line));
+    let rows = |services: &[model::BlastService], undetermined: bool| {
+        services
+            .iter()
+            .map(|s| {
+                vec![
+                    Some(s.service.clone()),
+                    Some(or_dash(s.team.as_ref())),
+                    Some(s.tier.map_or_else(|| "—".to_owned(), |t| t.to_string())),
+                    Some(if undetermined {
+                        "undetermined".to_owned()
+                    } else {
+                        "affected".to_owned()
+                    }),
+                    Some(if s.matches.is_empty() {
+                        "—".to_owned()
+                    } else {
+                        s.matches.join("; ")
+                    }),
+                ]
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut all = rows(&blast.services, false);
+    all.extend(rows(&blast.undetermined, true));
+    if !all.is_empty() {
+        blocks.push(table(
+            vec![
+                ("Service", true),
+                ("Team", true),
+                ("Tier", true),
+                ("Verdict", true),
+                ("Matches", true),
+            ],
+            all,
+        ));
+    }
+}
+
 /// Lays out `report`.
 pub(crate) fn layout(report: &Report) -> Document {
     let h = &report.header;
@@ -266,6 +317,15 @@ pub(crate) fn layout(report: &Report) -> Document {
                 })
                 .collect(),
         ));
+    }
+
+    // Only the internal report has any: external readers get no section,
+    // not even an empty one.
+    if !report.blast_radius.is_empty() {
+        b.push(Block::Heading(2, "Blast radius".to_owned()));
+        for blast in &report.blast_radius {
+            blast_block(blast, &mut b);
+        }
     }
 
     b.push(Block::Heading(2, "Indicators of compromise".to_owned()));

@@ -30,7 +30,7 @@ pub(crate) const MAX_INDICATOR_TLP: Tlp = Tlp::Green;
 pub(crate) const PREPARED_FOR: &str = "Prepared for external readers. Left out: indicators \
     marked TLP:AMBER, TLP:AMBER+STRICT or TLP:RED, the names of the people involved, \
     evidence locations and sources, credential fingerprints, law-enforcement contacts, \
-    working notes and unsent communications.";
+    working notes, unsent communications and blast-radius results.";
 
 /// One record as external readers see it, or `None` to leave it out.
 pub(crate) fn entry(entry: Entry, withheld: &Withheld) -> Option<Entry> {
@@ -52,6 +52,9 @@ pub(crate) fn entry(entry: Entry, withheld: &Withheld) -> Option<Entry> {
         Item::Draft(v) => Item::Draft(draft(v)?),
         Item::Law(v) => Item::Law(law_enforcement(v)),
         Item::Party(v) => Item::Party(outside_party(v)),
+        // Which services run what, and where, maps our systems for an
+        // attacker; the report says it was assessed (step 7's state) only.
+        Item::Blast(_) => return None,
     };
     Some(Entry {
         // Who recorded what is the team's business.

@@ -110,6 +110,10 @@ pub struct Report {
     pub lessons: Vec<Lesson>,
     /// Who is believed to be behind the attack.
     pub attribution: Vec<AttributionLine>,
+    /// Blast-radius answers kept in step 7 (internal only). Left out of the
+    /// JSON when empty, so reports without any keep their old shape.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blast_radius: Vec<BlastRadius>,
 }
 
 /// The report's header.
@@ -476,6 +480,49 @@ pub struct AttributionLine {
     pub rationale: String,
 }
 
+/// A blast-radius answer as it stood when asked (step 7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlastRadius {
+    /// The record's id.
+    pub record_id: i64,
+    /// The question (`package npm lodash <4.17.21`).
+    pub question: String,
+    /// When the inventory was read.
+    pub as_of: Timestamp,
+    /// Services that matched (possibly truncated).
+    pub services: Vec<BlastService>,
+    /// Services whose match could not be decided.
+    pub undetermined: Vec<BlastService>,
+    /// How many services matched before truncation.
+    pub total_services: u32,
+    /// Matching services left out of `services` by truncation.
+    pub not_shown: u32,
+}
+
+/// One service of a blast-radius answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlastService {
+    /// The service.
+    pub service: String,
+    /// Its team.
+    pub team: Option<String>,
+    /// Its tier.
+    pub tier: Option<u8>,
+    /// Why it matched.
+    pub matches: Vec<String>,
+}
+
+impl BlastService {
+    fn from_record(s: &rampart_incident::AffectedService) -> Self {
+        Self {
+            service: text(&s.service),
+            team: s.team.clone(),
+            tier: s.tier,
+            matches: s.matches.clone(),
+        }
+    }
+}
+
 /// A containment action (step 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Containment {
@@ -537,6 +584,7 @@ pub(crate) enum Item {
     Draft(Draft),
     Law(LawEnforcement),
     Party(OutsideParty),
+    Blast(BlastRadius),
 }
 
 /// A record's item with where it came from.
@@ -740,6 +788,19 @@ fn entry(row: &RecordRow) -> Entry {
             notified_at: r.notified_at,
             notified_by: opt(r.notified_by.as_ref()),
         }),
+        StepRecord::BlastRadius(r) => Item::Blast(BlastRadius {
+            record_id: id,
+            question: r.question.describe(),
+            as_of: r.as_of,
+            services: r.services.iter().map(BlastService::from_record).collect(),
+            undetermined: r
+                .undetermined
+                .iter()
+                .map(BlastService::from_record)
+                .collect(),
+            total_services: r.total_services,
+            not_shown: r.not_shown(),
+        }),
     };
     Entry {
         step: row.step,
@@ -771,6 +832,7 @@ fn sort_key(entry: &Entry) -> (u8, u8, Option<Timestamp>, String, i64) {
         Item::Draft(_) => (14, None, String::new()),
         Item::Law(_) => (15, None, String::new()),
         Item::Party(_) => (16, None, String::new()),
+        Item::Blast(b) => (17, Some(b.as_of), String::new()),
     };
     (entry.step.number(), rank, time, name, entry.record_id)
 }
@@ -886,6 +948,7 @@ pub fn build_report(
         action_items: Vec::new(),
         lessons: Vec::new(),
         attribution: Vec::new(),
+        blast_radius: Vec::new(),
         header: header.clone(),
     };
     for entry in entries {
@@ -903,6 +966,7 @@ pub fn build_report(
             Item::Draft(v) => report.drafts.push(v),
             Item::Law(v) => report.law_enforcement.push(v),
             Item::Party(v) => report.outside_parties.push(v),
+            Item::Blast(v) => report.blast_radius.push(v),
             Item::Containment(_) | Item::Vector(_) | Item::Asset(_) | Item::Risk(_) => {}
         }
     }
@@ -1129,6 +1193,18 @@ pub(crate) fn outcome(item: &Item) -> String {
                 None => "law enforcement was not involved".to_owned(),
             },
         },
+        Item::Blast(b) => format!(
+            "blast radius of {} as of {}: {} {}, {} undetermined",
+            b.question,
+            b.as_of,
+            b.total_services,
+            if b.total_services == 1 {
+                "service"
+            } else {
+                "services"
+            },
+            b.undetermined.len()
+        ),
         Item::Party(p) => format!(
             "{} ({}): {}",
             p.organisation,

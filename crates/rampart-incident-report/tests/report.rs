@@ -234,3 +234,30 @@ fn audience_parses() {
         "\"external\""
     );
 }
+
+#[test]
+fn blast_radius_is_internal_only() {
+    let internal = build_report(&state(), &records(), Audience::Internal, generated_at());
+    let [blast] = &internal.blast_radius[..] else {
+        panic!("one blast-radius answer expected");
+    };
+    assert_eq!(blast.question, "package npm lodash <4.17.21");
+    assert_eq!((blast.total_services, blast.not_shown), (5, 3));
+    let step7 = &internal.steps[6];
+    assert_eq!(step7.number, 7);
+    assert!(
+        step7.outcomes[0]
+            .text
+            .starts_with("blast radius of package npm lodash")
+    );
+    assert!(render_markdown(&internal).contains("## Blast radius"));
+    assert!(render_html(&internal).contains("<h2>Blast radius</h2>"));
+
+    let external = build_report(&state(), &records(), Audience::External, generated_at());
+    assert!(external.blast_radius.is_empty());
+    assert!(external.steps[6].outcomes.is_empty());
+    let json = serde_json::to_string(&external).unwrap();
+    assert!(!json.contains("blast_radius") && !json.contains("lodash"));
+    assert!(!render_markdown(&external).contains("## Blast radius"));
+    assert!(!render_html(&external).contains("Blast radius"));
+}

@@ -13,6 +13,7 @@
 //! inputs and the store and server decide what to persist and return.
 
 mod access;
+mod blast;
 mod comms;
 mod evidence;
 mod id;
@@ -30,6 +31,7 @@ pub use access::{
     BreakGlassApproval, BreakGlassError, BreakGlassGrant, BreakGlassNotification,
     BreakGlassRequest, BreakGlassState, IncidentMember, Viewer, incident_access,
 };
+pub use blast::{AffectedService, BlastQuestion, BlastRadiusSnapshot};
 pub use comms::{
     Approval, Approver, Audience, CommsDecision, CommsDraft, CommsDraftContent, CommsDraftInput,
     CommsError, CommsScope, CommsWarning, InsiderSignoff, SentRecord, carries_date,

@@ -13,6 +13,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::blast::BlastRadiusSnapshot;
 use crate::comms::{CommsDecision, CommsDraft};
 use crate::evidence::{CustodyAction, EvidenceItem, ForensicAnalysis};
 use crate::indicator::{Attribution, CompromisedCredential, Indicator, IndicatorKind};
@@ -730,6 +731,9 @@ pub enum StepRecord {
     ExternalCommsDecision(CommsDecision),
     /// Step 14: an external communication.
     ExternalCommsDraft(CommsDraft),
+    /// Step 7: a blast-radius answer as it stood when asked (created by the
+    /// server from the inventory only).
+    BlastRadius(BlastRadiusSnapshot),
 }
 
 snake_case_enum! {
@@ -775,6 +779,8 @@ snake_case_enum! {
         ExternalCommsDecision => "external_comms_decision",
         /// External [`CommsDraft`].
         ExternalCommsDraft => "external_comms_draft",
+        /// [`BlastRadiusSnapshot`].
+        BlastRadius => "blast_radius",
     }
 }
 
@@ -787,7 +793,7 @@ impl RecordKind {
             Self::AffectedAsset => Step::IsolateAffectedInstances,
             Self::AttackTimelineEntry => Step::IdentifyAttackTimeline,
             Self::CompromisedDataSet => Step::IdentifyCompromisedData,
-            Self::SystemRiskAssessment => Step::AssessRiskToOtherSystems,
+            Self::SystemRiskAssessment | Self::BlastRadius => Step::AssessRiskToOtherSystems,
             Self::ReAttackAssessment => Step::AssessReAttackRisk,
             Self::ActionItem => Step::MitigationsAndMonitoring,
             Self::CompromisedCredential => Step::CutOffAttackVector,
@@ -808,12 +814,17 @@ impl RecordKind {
 
     /// Whether records of this kind change only through their own routes
     /// (uploads, approvals, sending), never through the generic record
-    /// routes: evidence, whose digest the custody log vouches for, and
-    /// communication drafts, whose approvals must not be forged.
+    /// routes: evidence, whose digest the custody log vouches for,
+    /// communication drafts, whose approvals must not be forged, and
+    /// blast-radius snapshots, which only the server's inventory query may
+    /// write.
     pub fn has_own_routes(self) -> bool {
         matches!(
             self,
-            Self::EvidenceItem | Self::InternalCommsDraft | Self::ExternalCommsDraft
+            Self::EvidenceItem
+                | Self::InternalCommsDraft
+                | Self::ExternalCommsDraft
+                | Self::BlastRadius
         )
     }
 }
@@ -842,6 +853,7 @@ impl StepRecord {
             Self::OutsideParty(_) => RecordKind::OutsideParty,
             Self::ExternalCommsDecision(_) => RecordKind::ExternalCommsDecision,
             Self::ExternalCommsDraft(_) => RecordKind::ExternalCommsDraft,
+            Self::BlastRadius(_) => RecordKind::BlastRadius,
         }
     }
 
@@ -957,6 +969,7 @@ impl StepRecord {
                     _ => ", not notified yet".to_owned(),
                 }
             ),
+            Self::BlastRadius(r) => r.summary(),
         }
     }
 }
@@ -1290,6 +1303,7 @@ mod tests {
                 (RecordKind::OutsideParty, 13),
                 (RecordKind::ExternalCommsDecision, 14),
                 (RecordKind::ExternalCommsDraft, 14),
+                (RecordKind::BlastRadius, 7),
             ]
         );
         // Every step but assembling the team (whose record is membership)
@@ -1318,6 +1332,38 @@ mod tests {
         for kind in RecordKind::ALL {
             assert_eq!(serde_json::to_string(kind).unwrap(), format!("\"{kind}\""));
         }
+    }
+
+    #[test]
+    fn blast_radius_records_belong_to_step_7_and_only_the_server_writes_them() {
+        let own: Vec<RecordKind> = RecordKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.has_own_routes())
+            .collect();
+        assert_eq!(
+            own,
+            [
+                RecordKind::EvidenceItem,
+                RecordKind::InternalCommsDraft,
+                RecordKind::ExternalCommsDraft,
+                RecordKind::BlastRadius,
+            ]
+        );
+        let json = r#"{"kind":"blast_radius","record":{"question":{"advisory":{"id":"CVE-2021-23337"}},"as_of":"2026-11-28T10:00:00Z","services":[{"service":"checkout","team":"payments","tier":1,"data_classification":"restricted","matches":["finding 42 open high"]}],"undetermined":[],"hidden_services":0,"total_services":1,"truncated":false}}"#;
+        let record: StepRecord = serde_json::from_str(json).unwrap();
+        assert_eq!(record.kind(), RecordKind::BlastRadius);
+        assert_eq!(record.kind().as_str(), "blast_radius");
+        assert_eq!(record.step(), Step::AssessRiskToOtherSystems);
+        assert_eq!(serde_json::to_string(&record).unwrap(), json);
+        assert_eq!(
+            record.summary(),
+            "blast radius of advisory CVE-2021-23337 as of 2026-11-28 10:00 UTC: 1 service, 0 undetermined"
+        );
+        check::<StepRecord>(
+            &json.replace(r#""truncated":false"#, r#""truncated":false,"note":"x""#),
+            Err("unknown field `note`"),
+        );
     }
 
     #[test]

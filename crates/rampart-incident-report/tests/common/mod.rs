@@ -56,6 +56,8 @@ pub const RESTRICTED: &[(&str, &str)] = &[
     ("Unsent draft", "unsent communication"),
     ("psirt@gitforge.example", "outside party security contact"),
     ("cloudtrail export on s3", "attack-timeline source"),
+    ("ledger-service", "blast-radius service"),
+    ("apps/ledger/package-lock.json", "blast-radius match"),
 ];
 
 fn step_rows() -> Vec<StepRow> {
@@ -562,6 +564,26 @@ pub fn records() -> Vec<RecordRow> {
             "content": {"audience": "regulators",
                 "title": "Unsent draft: breach notification 2026-05-09",
                 "body": "Draft for the supervisory authority."}}),
+        ),
+        row(
+            70,
+            "bob-ops",
+            "2026-05-03T09:00:00Z",
+            "blast_radius",
+            json!({
+            "question": {"package": {"ecosystem": "npm", "name": "lodash", "range": "<4.17.21"}},
+            "as_of": "2026-05-03T09:00:00Z",
+            "services": [
+                {"service": "ledger-service", "team": "payments", "tier": 1,
+                 "data_classification": "restricted",
+                 "matches": ["lodash 4.17.20 in apps/ledger/package-lock.json (rampart:deps)"]},
+                {"service": "docs-site", "matches": ["lodash 4.17.15 in sbom.cdx.json (sbom)"]}],
+            "undetermined": [
+                {"service": "legacy-batch", "team": "platform", "tier": 3,
+                 "matches": ["lodash (version unresolved) in yarn.lock (rampart:deps)"]}],
+            "hidden_services": 0,
+            "total_services": 5,
+            "truncated": true}),
         ),
         row(
             110,

@@ -45,6 +45,7 @@ mod nuget;
 mod packagist;
 mod pep440;
 mod pub_semver;
+mod range;
 mod rpm;
 mod rubygems;
 mod semver;
@@ -52,6 +53,11 @@ mod semver;
 use std::cmp::Ordering;
 
 use rampart_core::Ecosystem;
+
+pub use range::{
+    Comparator, MAX_COMPARATORS, Op, PreparedRange, RangeError, VersionRange,
+    fuzz_check as fuzz_check_range, parse as parse_range,
+};
 
 /// Longest version string any ordering accepts. Real versions are far
 /// shorter; the cap bounds the work (and Maven's nesting depth) an attacker

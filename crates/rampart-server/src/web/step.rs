@@ -8,7 +8,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rampart_api::{RecordInput, UpdateStepRequest};
-use rampart_incident::{ActionItemStatus, IncidentAction, IncidentId, Step, StepRecord};
+use rampart_incident::{
+    ActionItemStatus, AffectedService, BlastRadiusSnapshot, IncidentAction, IncidentId, Step,
+    StepRecord,
+};
 use rampart_store::IncidentState;
 use serde::Deserialize;
 
@@ -29,6 +32,81 @@ pub(crate) struct RecordLine {
     pub fields: Vec<(String, String)>,
     /// An open action item: the page offers to mark it done.
     pub may_finish: bool,
+    /// A blast-radius answer, drawn as tables instead of `fields`.
+    pub blast: Option<BlastView>,
+}
+
+/// A step-7 blast-radius record as the page draws it.
+pub(crate) struct BlastView {
+    pub question: String,
+    pub as_of: String,
+    pub total: u32,
+    pub services: Vec<BlastRow>,
+    pub undetermined: Vec<BlastRow>,
+    /// Matching services cut from `services` to keep the record small.
+    pub not_shown: u32,
+    /// Matching services the asker could not see (0 on the incident path).
+    pub hidden: u32,
+}
+
+/// One service of a [`BlastView`].
+pub(crate) struct BlastRow {
+    pub service: String,
+    pub team: String,
+    pub tier: String,
+    pub data: String,
+    pub matches: Vec<String>,
+}
+
+impl BlastView {
+    fn of(snapshot: &BlastRadiusSnapshot) -> Self {
+        let rows = |services: &[AffectedService]| {
+            services
+                .iter()
+                .map(|s| BlastRow {
+                    service: s.service.to_string(),
+                    team: s.team.clone().unwrap_or_else(|| "—".to_owned()),
+                    tier: s.tier.map_or_else(|| "—".to_owned(), |t| t.to_string()),
+                    data: s
+                        .data_classification
+                        .clone()
+                        .unwrap_or_else(|| "—".to_owned()),
+                    matches: s.matches.clone(),
+                })
+                .collect()
+        };
+        Self {
+            question: snapshot.question.describe(),
+            as_of: minute(snapshot.as_of),
+            total: snapshot.total_services,
+            services: rows(&snapshot.services),
+            undetermined: rows(&snapshot.undetermined),
+            not_shown: snapshot.not_shown(),
+            hidden: snapshot.hidden_services,
+        }
+    }
+}
+
+/// The page's view of one record.
+fn record_line(row: &rampart_store::RecordRow, open: bool) -> RecordLine {
+    let blast = match &row.record {
+        StepRecord::BlastRadius(snapshot) => Some(BlastView::of(snapshot)),
+        _ => None,
+    };
+    RecordLine {
+        id: row.id,
+        kind: row.record.kind().as_str().replace('_', " "),
+        added_by: row.created_by.to_string(),
+        added_at: minute(row.created_at),
+        // The generic list would print the services as raw JSON.
+        fields: if blast.is_some() {
+            Vec::new()
+        } else {
+            record_fields(&row.record)
+        },
+        may_finish: open && matches!(&row.record, StepRecord::ActionItem(item) if item.is_open()),
+        blast,
+    }
 }
 
 /// One input of a record form.
@@ -153,18 +231,7 @@ async fn render(
             notes: row.notes.clone().unwrap_or_default(),
             open,
             states: super::incident::state_choices(),
-            records: records
-                .iter()
-                .map(|row| RecordLine {
-                    id: row.id,
-                    kind: row.record.kind().as_str().replace('_', " "),
-                    added_by: row.created_by.to_string(),
-                    added_at: minute(row.created_at),
-                    fields: record_fields(&row.record),
-                    may_finish: open
-                        && matches!(&row.record, StepRecord::ActionItem(item) if item.is_open()),
-                })
-                .collect(),
+            records: records.iter().map(|row| record_line(row, open)).collect(),
             forms: if open { form_views(step) } else { Vec::new() },
             problem,
         })
