@@ -25,8 +25,11 @@ impl Client {
         service: &str,
         upload: &ScanUpload,
     ) -> Result<UploadReceipt, ClientError> {
-        self.transport
-            .call(Method::Post, &upload_path(service, "scan", ""), Some(upload))
+        self.transport.call(
+            Method::Post,
+            &upload_path(service, "scan", ""),
+            Some(upload),
+        )
     }
 
     /// `POST /api/v1/services/{service}/uploads/sarif`: a SARIF 2.1.0 log,

@@ -197,7 +197,8 @@ pub struct Attach {
 }
 
 fn parse_state(text: &str) -> Result<FindingState, String> {
-    text.parse().map_err(|e: rampart_inventory::UploadError| e.message)
+    text.parse()
+        .map_err(|e: rampart_inventory::UploadError| e.message)
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
@@ -211,7 +212,9 @@ pub fn parse_until(text: &str) -> Result<jiff::Timestamp, String> {
         return Ok(at);
     }
     let date: jiff::civil::Date = text.parse().map_err(|_| {
-        format!("{text:?} is neither a date (2027-01-31) nor an RFC 3339 time (2027-01-31T12:00:00Z)")
+        format!(
+            "{text:?} is neither a date (2027-01-31) nor an RFC 3339 time (2027-01-31T12:00:00Z)"
+        )
     })?;
     jiff::tz::Offset::UTC
         .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))

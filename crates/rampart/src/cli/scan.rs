@@ -111,7 +111,12 @@ pub struct ScanArgs {
     /// After the scan, upload its findings and components to the Rampart
     /// server at URL (token from RAMPART_TOKEN). Output and exit code are
     /// those of the scan; a failed upload exits 2
-    #[arg(long, value_name = "URL", requires = "service", conflicts_with = "staged")]
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "service",
+        conflicts_with = "staged"
+    )]
     pub upload: Option<String>,
 
     /// With --upload: the service the scan belongs to

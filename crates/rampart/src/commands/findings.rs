@@ -96,7 +96,11 @@ pub fn finding_query(filter: &FindingsFilter) -> FindingQuery {
     }
 }
 
-fn list(client: &Client, options: &ClientOptions, filter: &FindingsFilter) -> anyhow::Result<ExitCode> {
+fn list(
+    client: &Client,
+    options: &ClientOptions,
+    filter: &FindingsFilter,
+) -> anyhow::Result<ExitCode> {
     let mut query = finding_query(filter);
     let mut page = client.findings(&query)?;
     if filter.all {
@@ -121,7 +125,11 @@ fn list(client: &Client, options: &ClientOptions, filter: &FindingsFilter) -> an
     })
 }
 
-fn summary(client: &Client, options: &ClientOptions, team: Option<String>) -> anyhow::Result<ExitCode> {
+fn summary(
+    client: &Client,
+    options: &ClientOptions,
+    team: Option<String>,
+) -> anyhow::Result<ExitCode> {
     let summary = client.finding_summary(&SummaryQuery { team })?;
     emit(options, &summary, print_summary)
 }
@@ -200,7 +208,10 @@ fn print_finding(f: &FindingView) {
         ("message", f.message.clone()),
         ("help", f.help_uri.clone()),
         ("suppressed", f.local_suppression.clone()),
-        ("fingerprint", Some(format!("{} ({})", f.fingerprint, f.fingerprint_origin))),
+        (
+            "fingerprint",
+            Some(format!("{} ({})", f.fingerprint, f.fingerprint_origin)),
+        ),
         ("first seen", Some(f.first_seen.to_string())),
         ("last seen", Some(f.last_seen.to_string())),
         ("fixed at", f.fixed_at.map(|at| at.to_string())),
@@ -256,8 +267,18 @@ fn print_summary(summary: &FindingSummary) {
     }
     println!(
         "{:<28} {:<20} {:<4} {:>5} {:>5} {:>5} {:>5} {:>5} {:>8} {:>8} {:>5} {:>6} LAST UPLOAD",
-        "SERVICE", "TEAM", "TIER", "CRIT", "HIGH", "MED", "LOW", "OTHER", "OVERDUE", "ACCEPTED",
-        "FP", "FIXED"
+        "SERVICE",
+        "TEAM",
+        "TIER",
+        "CRIT",
+        "HIGH",
+        "MED",
+        "LOW",
+        "OTHER",
+        "OVERDUE",
+        "ACCEPTED",
+        "FP",
+        "FIXED"
     );
     for s in &summary.services {
         println!(
@@ -315,9 +336,7 @@ mod tests {
         );
         assert!(triage_request(FindingState::FalsePositive, Some(" ".into()), None).is_err());
         assert!(triage_request(FindingState::FalsePositive, reason(), None).is_ok());
-        assert!(
-            triage_request(FindingState::Fixed, reason(), at("2027-01-31T00:00:00Z")).is_err()
-        );
+        assert!(triage_request(FindingState::Fixed, reason(), at("2027-01-31T00:00:00Z")).is_err());
         let open = triage_request(FindingState::Open, None, None).unwrap();
         assert_eq!(
             serde_json::to_value(&open).unwrap(),
@@ -340,6 +359,9 @@ mod tests {
         assert_eq!(query.severity.as_deref(), Some("high"));
         assert_eq!(query.overdue, Some(true));
         assert_eq!(query.limit, Some(5));
-        assert_eq!(finding_query(&FindingsFilter::default()), FindingQuery::default());
+        assert_eq!(
+            finding_query(&FindingsFilter::default()),
+            FindingQuery::default()
+        );
     }
 }

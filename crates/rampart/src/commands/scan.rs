@@ -26,7 +26,11 @@ const MAX_LOCKFILE_BYTES: u64 = 256 * 1024 * 1024;
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     // A missing token is found before a long scan, not after it.
     let destination = upload::scan_destination(&args)?;
-    let Some(Scanned { report, root_is_dir }) = scan(&args)? else {
+    let Some(Scanned {
+        report,
+        root_is_dir,
+    }) = scan(&args)?
+    else {
         return Ok(ExitCode::SUCCESS);
     };
 

@@ -20,9 +20,7 @@ use rampart_inventory::{
 };
 use rampart_report::{IgnoredFinding, ScanReport, SecretSource, SuppressionSource};
 
-use crate::cli::{
-    InventoryUploadArgs, ScanArgs, UploadCommand, UploadProvenance, UploadTarget,
-};
+use crate::cli::{InventoryUploadArgs, ScanArgs, UploadCommand, UploadProvenance, UploadTarget};
 use crate::commands::incident::{connect, emit};
 
 /// Where a scan's dependency findings and components go.
@@ -268,7 +266,11 @@ pub fn provenance(
     run: Option<String>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> (Option<String>, Option<String>) {
-    let var = |name: &str| env(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let var = |name: &str| {
+        env(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     let commit = commit
         .or_else(|| var("GITHUB_SHA"))
         .or_else(|| var("CI_COMMIT_SHA"))
@@ -404,7 +406,11 @@ pub fn run(args: InventoryUploadArgs) -> anyhow::Result<ExitCode> {
     emit(options, &receipt, |receipt| {
         println!("{}", receipt_line(receipt));
         for scope in &receipt.scopes {
-            let how = if scope.complete { "complete" } else { "partial" };
+            let how = if scope.complete {
+                "complete"
+            } else {
+                "partial"
+            };
             println!("  scope {} ({how})", scope.scope);
         }
         if receipt.counts.skipped > 0 {
@@ -537,7 +543,7 @@ mod tests {
 
     // Real-looking GitHub token: matches the built-in rule.
     const TOKEN: &str = "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";
-    const OTHER: &str = "ghp_R3qa7y3gm1ILKy9Pf34qY6Nb3wWD25RQ4F5Z";
+    const OTHER: &str = "glpat-xK9pQ2mN7vR4tY8wZ3aB";
 
     fn planted_tree() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -581,7 +587,7 @@ mod tests {
         assert_eq!(finding.line, Some(1));
         assert_eq!(
             finding.detail.message.as_deref(),
-            Some("github credential ghp_…")
+            Some("GitHub credential ghp_…")
         );
         assert_eq!(
             finding.fingerprint.as_str(),
@@ -599,11 +605,7 @@ mod tests {
         let baseline = dir.path().join("baseline.json");
         let baseline_arg = baseline.display().to_string();
         run_scan(&[&root, "--secrets", "--write-baseline", &baseline_arg]);
-        std::fs::write(
-            dir.path().join("other.env"),
-            format!("TOKEN={OTHER}\n"),
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("other.env"), format!("TOKEN={OTHER}\n")).unwrap();
         let scanned = run_scan(&[&root, "--secrets", "--baseline", &baseline_arg]);
         assert_eq!(scanned.report.findings.len(), 1);
         assert_eq!(scanned.report.ignored.len(), 1);
@@ -680,7 +682,12 @@ mod tests {
                 complete: true
             }]
         );
-        assert!(whole.findings.iter().all(|f| f.scope == SECRETS_HISTORY_SCOPE));
+        assert!(
+            whole
+                .findings
+                .iter()
+                .all(|f| f.scope == SECRETS_HISTORY_SCOPE)
+        );
         let since = UploadOptions {
             history_limited: true,
             ..options(&scanned)

@@ -42,7 +42,10 @@ pub fn run(args: WhereArgs) -> anyhow::Result<ExitCode> {
     let attached = match attach {
         Attach {
             attach: Some(incident),
-        } => Some((incident, client.attach_blast_radius(incident, &question.blast_query())?)),
+        } => Some((
+            incident,
+            client.attach_blast_radius(incident, &question.blast_query())?,
+        )),
         Attach { attach: None } => None,
     };
     if options.json {
@@ -159,10 +162,7 @@ fn print_answer(answer: &BlastAnswer) {
     }
     if answer.hidden_services > 0 {
         println!();
-        println!(
-            "{} more services you may not see",
-            answer.hidden_services
-        );
+        println!("{} more services you may not see", answer.hidden_services);
     }
     println!("as of {}", answer.as_of);
 }
@@ -213,13 +213,10 @@ fn describe_match(m: &BlastMatch) -> String {
     if let Some(path) = &m.path {
         parts.push(format!("in {path}"));
     }
-    let status: Vec<&str> = [
-        m.severity.map(|s| s.as_str()),
-        m.state.map(|s| s.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let status: Vec<&str> = [m.severity.map(|s| s.as_str()), m.state.map(|s| s.as_str())]
+        .into_iter()
+        .flatten()
+        .collect();
     if !status.is_empty() {
         parts.push(format!("({})", status.join(", ")));
     }
