@@ -20,6 +20,7 @@
 mod catalog;
 mod error;
 mod evidence;
+mod inventory;
 mod report;
 mod transport;
 
@@ -35,6 +36,7 @@ use rampart_incident::{IncidentId, Step};
 
 pub use error::ClientError;
 pub use evidence::{Downloaded, SHA256_HEADER, Uploaded};
+pub use inventory::SARIF_MEDIA_TYPE;
 pub use transport::Method;
 
 use transport::Transport;

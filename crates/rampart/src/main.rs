@@ -43,6 +43,9 @@ fn main() -> ExitCode {
         Command::Notifications(args) => commands::incident::notifications(args),
         Command::Service(args) => commands::catalog::service(args),
         Command::Team(args) => commands::catalog::team(args),
+        Command::Upload(args) => commands::upload::run(args),
+        Command::Findings(args) => commands::findings::run(args),
+        Command::Where(args) => commands::where_::run(args),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@
 mod catalog;
 mod client;
 mod evidence;
+mod inventory;
 mod scan;
 mod server;
 
@@ -12,6 +13,7 @@ use clap::{Parser, Subcommand};
 pub use catalog::*;
 pub use client::*;
 pub use evidence::*;
+pub use inventory::*;
 pub use scan::*;
 pub use server::*;
 
@@ -60,4 +62,11 @@ pub enum Command {
     Service(ServiceArgs),
     /// Teams of the service catalog and their members.
     Team(TeamArgs),
+    /// Upload another tool's SARIF log or an SBOM to the findings inventory.
+    Upload(InventoryUploadArgs),
+    /// The findings inventory: list, show, triage, summarise.
+    Findings(FindingsArgs),
+    /// Blast radius: which services ship a package, have an advisory or
+    /// contain a secret.
+    Where(WhereArgs),
 }

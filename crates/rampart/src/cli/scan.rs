@@ -108,6 +108,36 @@ pub struct ScanArgs {
     #[arg(long, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
 
+    /// After the scan, upload its findings and components to the Rampart
+    /// server at URL (token from RAMPART_TOKEN). Output and exit code are
+    /// those of the scan; a failed upload exits 2
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "service",
+        conflicts_with = "staged"
+    )]
+    pub upload: Option<String>,
+
+    /// With --upload: the service the scan belongs to
+    #[arg(long, value_name = "NAME", requires = "upload")]
+    pub service: Option<String>,
+
+    /// With --upload: the commit scanned [default: from the CI's
+    /// environment: GITHUB_SHA, CI_COMMIT_SHA, BUILDKITE_COMMIT]
+    #[arg(long, value_name = "SHA", requires = "upload")]
+    pub commit: Option<String>,
+
+    /// With --upload: the CI run [default: GITHUB_RUN_ID (with
+    /// GITHUB_RUN_ATTEMPT), CI_PIPELINE_ID, BUILDKITE_BUILD_ID]
+    #[arg(long, value_name = "ID", requires = "upload")]
+    pub run: Option<String>,
+
+    /// With --upload: the scan covers only part of the service, so nothing
+    /// it lacks is marked fixed
+    #[arg(long, requires = "upload")]
+    pub partial: bool,
+
     #[command(flatten)]
     pub db: DbLocation,
 }

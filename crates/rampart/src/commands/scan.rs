@@ -16,6 +16,7 @@ use rampart_report::{
 use crate::cli::{ColorChoice, ScanArgs};
 use crate::commands::db::{data_age_days, open_for_scan};
 use crate::commands::secrets::{SecretScan, rev_selection};
+use crate::commands::upload;
 use crate::paths;
 
 /// Larger files are not lockfiles anyone wrote; reading them whole would let
@@ -23,17 +24,60 @@ use crate::paths;
 const MAX_LOCKFILE_BYTES: u64 = 256 * 1024 * 1024;
 
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    // A missing token is found before a long scan, not after it.
+    let destination = upload::scan_destination(&args)?;
+    let Some(Scanned {
+        report,
+        root_is_dir,
+    }) = scan(&args)?
+    else {
+        return Ok(ExitCode::SUCCESS);
+    };
+
+    // A reader that stops early (`| head`) is not an error, but the exit
+    // code must still gate the build.
+    if let Err(err) = write_report(&args, &report)
+        && !crate::is_broken_pipe(&err)
+    {
+        return Err(err);
+    }
+    // The table says this itself; machine output must stay byte-identical
+    // from day to day, so the warning goes to stderr.
+    if args.format != Format::Table
+        && let Some(db) = report.database.as_ref().filter(|db| db.is_stale())
+    {
+        eprintln!(
+            "warning: the newest advisory in the database is {} days old; run `rampart db update`",
+            db.age_days.unwrap_or_default()
+        );
+    }
+    if let Some(destination) = destination {
+        destination.send(&report, root_is_dir, args.since.is_some())?;
+    }
+    Ok(ExitCode::from(report.exit_code()))
+}
+
+/// A finished scan, before it is rendered.
+pub(crate) struct Scanned {
+    pub report: ScanReport,
+    /// The scan covered a directory, not one file.
+    pub root_is_dir: bool,
+}
+
+/// Runs the scanners `args` select; `None` when the policy turns them all
+/// off (after saying so).
+pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<Option<Scanned>> {
     let root = args.path.clone();
     let root_meta =
         std::fs::metadata(&root).with_context(|| format!("cannot scan {}", root.display()))?;
-    let policy = load_policy(&args, &root, root_meta.is_dir())?;
-    let plan = plan_scanners(&args, &policy, &root, root_meta.is_dir())?;
+    let policy = load_policy(args, &root, root_meta.is_dir())?;
+    let plan = plan_scanners(args, &policy, &root, root_meta.is_dir())?;
     if !plan.deps && !plan.secrets {
         eprintln!(
             "{}: `[scan]` turns every scanner off; nothing to do (pass --deps or --secrets to scan anyway)",
             policy.path
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(None);
     }
     let threshold = args.fail_on.unwrap_or(policy.fail_on);
     let mut report = ScanReport::new(env!("CARGO_PKG_VERSION"), root.display().to_string());
@@ -46,7 +90,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let mut findings = Vec::new();
     if plan.deps {
         findings.extend(scan_dependencies(
-            &args,
+            args,
             &policy,
             &root,
             root_meta.is_dir(),
@@ -56,7 +100,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     }
     if plan.secrets {
         findings.extend(scan_secrets(
-            &args,
+            args,
             &policy,
             &root,
             root_meta.is_dir(),
@@ -82,25 +126,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     report.ignored = outcome.ignored;
     report.expired_ignores = outcome.expired_ignores;
     report.normalize();
-
-    // A reader that stops early (`| head`) is not an error, but the exit
-    // code must still gate the build.
-    if let Err(err) = write_report(&args, &report)
-        && !crate::is_broken_pipe(&err)
-    {
-        return Err(err);
-    }
-    // The table says this itself; machine output must stay byte-identical
-    // from day to day, so the warning goes to stderr.
-    if args.format != Format::Table
-        && let Some(db) = report.database.as_ref().filter(|db| db.is_stale())
-    {
-        eprintln!(
-            "warning: the newest advisory in the database is {} days old; run `rampart db update`",
-            db.age_days.unwrap_or_default()
-        );
-    }
-    Ok(ExitCode::from(report.exit_code()))
+    Ok(Some(Scanned {
+        report,
+        root_is_dir: root_meta.is_dir(),
+    }))
 }
 
 /// Which scanners run.
