@@ -44,6 +44,50 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Evidence uploads and where they are kept.
     pub evidence: EvidenceConfig,
+    /// Scan, SARIF and SBOM uploads, triage and the severity SLA.
+    pub inventory: InventoryConfig,
+}
+
+/// `[inventory]`: limits on uploads, triage rules and the SLA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InventoryConfig {
+    /// Largest scan, SARIF or SBOM upload, in bytes; larger ones get 413.
+    /// Default 16 MiB (a SARIF log of tens of thousands of results).
+    pub max_upload_bytes: usize,
+    /// Most findings in one upload; more get 422. Default 50,000.
+    pub max_findings: usize,
+    /// Most components in one upload; more get 422. Default 100,000.
+    pub max_components: usize,
+    /// Longest an accepted risk may run before it must be accepted
+    /// again, in days. Default 365.
+    pub max_accept_days: u32,
+    /// Most services a blast-radius answer attached to an incident keeps
+    /// (the count of the rest is kept). Default 1,000.
+    pub max_snapshot_services: usize,
+    /// How often lapsed risk acceptances are written back as open, in
+    /// minutes (reads treat them as open from the expiry on anyway).
+    /// Default 10.
+    pub expiry_sweep_minutes: u32,
+    /// Days a finding of each severity may stay open (`[inventory.sla]`:
+    /// `critical = 7`, …; a severity left out keeps its default, and
+    /// `info` has no due date unless given one). Applied when a finding is
+    /// first seen or reopened, so a change affects new findings only.
+    pub sla: rampart_inventory::SlaPolicy,
+}
+
+impl Default for InventoryConfig {
+    fn default() -> Self {
+        Self {
+            max_upload_bytes: 16 * 1024 * 1024,
+            max_findings: 50_000,
+            max_components: 100_000,
+            max_accept_days: 365,
+            max_snapshot_services: 1_000,
+            expiry_sweep_minutes: 10,
+            sla: rampart_inventory::SlaPolicy::default(),
+        }
+    }
 }
 
 /// `[evidence]`: the evidence store and the upload limit.
@@ -123,6 +167,7 @@ impl Default for ServerConfig {
             login_throttle: LoginThrottle::default(),
             trusted_proxies: Vec::new(),
             evidence: EvidenceConfig::default(),
+            inventory: InventoryConfig::default(),
         }
     }
 }
@@ -144,6 +189,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("login_throttle", &self.login_throttle)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("evidence", &self.evidence)
+            .field("inventory", &self.inventory)
             .finish()
     }
 }

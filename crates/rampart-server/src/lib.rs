@@ -26,6 +26,7 @@ pub mod auth;
 mod config;
 mod error;
 mod extract;
+mod inventory_access;
 mod routes;
 mod web;
 
@@ -46,9 +47,10 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use config::{EvidenceConfig, LoginThrottle, ServerConfig};
+pub use config::{EvidenceConfig, InventoryConfig, LoginThrottle, ServerConfig};
 pub use error::{ApiError, ApiResult};
 pub use extract::{ApiJson, Caller};
+pub use routes::findings::sweep_expired_acceptances;
 
 /// What every handler shares: the configuration and the store.
 #[derive(Clone)]
@@ -116,6 +118,8 @@ impl AppState {
         (name = "break-glass", description = "Emergency access with a second approver"),
         (name = "notifications", description = "The caller's notifications"),
         (name = "catalog", description = "Teams, systems and services with their owners; the Backstage import"),
+        (name = "inventory", description = "Scan, SARIF and SBOM uploads; findings, their triage and counts"),
+        (name = "blast-radius", description = "Which services ship a package, have an advisory or contain a secret"),
         (name = "audit", description = "The audit chain (admin, security)"),
         (name = "system", description = "Health"),
     )
@@ -144,7 +148,8 @@ impl utoipa::Modify for SecuritySchemes {
 /// The routes and the OpenAPI document, built together so they cannot differ.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use routes::{
-        access, account, catalog, comms, evidence, incidents, indicators, report, system,
+        access, account, blast, catalog, comms, evidence, findings, incidents, indicators, report,
+        system, uploads,
     };
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(system::health))
@@ -202,6 +207,17 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(catalog::get_team, catalog::update_team))
         .routes(routes!(catalog::list_systems))
         .routes(routes!(catalog::import_catalog))
+        .routes(routes!(uploads::upload_scan))
+        .routes(routes!(uploads::upload_sarif))
+        .routes(routes!(uploads::upload_sbom))
+        .routes(routes!(uploads::list_uploads))
+        .routes(routes!(findings::list_findings))
+        .routes(routes!(findings::findings_summary))
+        .routes(routes!(findings::get_finding, findings::triage_finding))
+        .routes(routes!(blast::where_package))
+        .routes(routes!(blast::where_advisory))
+        .routes(routes!(blast::where_secret))
+        .routes(routes!(blast::attach_blast_radius))
         .routes(routes!(system::audit_head))
         .routes(routes!(system::audit_verify))
         .split_for_parts()
@@ -307,12 +323,38 @@ pub async fn serve(
         evidence = %evidence.describe(),
         "rampart server listening"
     );
-    let app = router(AppState::new(config, store, evidence));
-    axum::serve(
+    let state = AppState::new(config, store, evidence);
+    let sweeper = tokio::spawn(sweep_periodically(state.clone()));
+    let app = router(state);
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await
-    .map_err(ServerError::Serve)
+    .map_err(ServerError::Serve);
+    sweeper.abort();
+    served
+}
+
+/// Writes lapsed risk acceptances back as open every
+/// `[inventory] expiry_sweep_minutes`. Reads already treat them as open
+/// from the expiry on; the sweep puts the change, and its audit event, on
+/// record.
+async fn sweep_periodically(state: AppState) {
+    let minutes = u64::from(state.config().inventory.expiry_sweep_minutes.max(1));
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(minutes * 60));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        match sweep_expired_acceptances(&state).await {
+            Ok(ids) if !ids.is_empty() => {
+                tracing::info!(findings = ids.len(), "lapsed risk acceptances reopened");
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(error = %error.body().error.message, "expiry sweep failed");
+            }
+        }
+    }
 }

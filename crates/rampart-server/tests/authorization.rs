@@ -274,6 +274,54 @@ const MATRIX: &[(&str, &str)] = &[
         "401 200 200 403 403 403 403 403 403 403",
     ),
     (
+        "POST /api/v1/services/{name}/uploads/scan",
+        "401 201 201 201 403 403 403 403 403 403",
+    ),
+    (
+        "POST /api/v1/services/{name}/uploads/sarif",
+        "401 201 201 201 403 403 403 403 403 403",
+    ),
+    (
+        "POST /api/v1/services/{name}/uploads/sbom",
+        "401 201 201 201 403 403 403 403 403 403",
+    ),
+    (
+        "GET /api/v1/services/{name}/uploads",
+        "401 200 200 200 403 403 403 403 403 403",
+    ),
+    (
+        "GET /api/v1/findings",
+        "401 200 200 200 403 200 200 200 200 200",
+    ),
+    (
+        "GET /api/v1/findings/summary",
+        "401 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET /api/v1/findings/{finding_id}",
+        "401 200 200 200 403 404 404 404 404 404",
+    ),
+    (
+        "PATCH /api/v1/findings/{finding_id}",
+        "401 200 200 200 403 404 404 404 404 404",
+    ),
+    (
+        "GET /api/v1/where/package",
+        "401 200 200 200 403 200 200 200 200 200",
+    ),
+    (
+        "GET /api/v1/where/advisory",
+        "401 200 200 200 403 200 200 200 200 200",
+    ),
+    (
+        "GET /api/v1/where/secret",
+        "401 200 200 200 403 200 200 200 200 200",
+    ),
+    (
+        "POST /api/v1/incidents/{id}/blast-radius",
+        "401 404 404 404 404 201 201 403 403 201",
+    ),
+    (
         "GET /api/v1/audit/head",
         "401 200 200 403 403 403 403 403 403 403",
     ),
@@ -298,7 +346,44 @@ struct Fixture {
     break_glass_id: i64,
     notification_id: i64,
     token_ids: HashMap<String, i64>,
+    /// checkout's lodash finding.
+    finding_id: i64,
 }
+
+/// The fingerprint of the AWS key planted in both services.
+const SECRET_FINGERPRINT: &str = "0123456789abcdef0123456789abcdef";
+
+/// A small scan upload: a lodash vulnerability, a secret and the
+/// package list, in the `rampart:deps` and `rampart:secrets` scopes.
+fn scan_upload(lodash: &str) -> Value {
+    let fingerprint = format!("{:0>32}", lodash.replace('.', ""));
+    json!({
+        "tool": "rampart test",
+        "scopes": [{"scope": "rampart:deps", "complete": true}, {"scope": "rampart:secrets", "complete": true}],
+        "findings": [
+            {"scope": "rampart:deps", "fingerprint": fingerprint, "fingerprint_origin": "rampart",
+             "kind": "vulnerability", "rule_id": "GHSA-35jh-r3h4-6jhm", "title": "Command injection in lodash",
+             "severity": "high", "path": "package-lock.json",
+             "package": {"ecosystem": "npm", "name": "lodash", "version": lodash},
+             "ids": ["CVE-2021-23337", "GHSA-35JH-R3H4-6JHM"]},
+            {"scope": "rampart:secrets", "fingerprint": SECRET_FINGERPRINT, "fingerprint_origin": "rampart",
+             "kind": "secret", "rule_id": "aws-access-key-id", "title": "AWS access key ID",
+             "severity": "critical", "path": "deploy/env", "line": 3,
+             "detail": {"message": "AKIA…"}}
+        ],
+        "components": [
+            {"scope": "rampart:deps", "ecosystem": "npm", "name": "lodash", "version": lodash, "path": "package-lock.json"},
+            {"scope": "rampart:deps", "ecosystem": "npm", "name": "express", "version": "4.18.2", "path": "package-lock.json"}
+        ]
+    })
+}
+
+const SARIF: &str = r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Trivy", "version": "0.58"}},
+  "results": [{"ruleId": "CVE-2019-1549", "level": "error", "message": {"text": "openssl 1.1.1c"},
+  "locations": [{"physicalLocation": {"artifactLocation": {"uri": "Dockerfile"}}}]}]}]}"#;
+
+const SBOM: &str = r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+  "components": [{"type": "library", "name": "jquery", "version": "3.3.9", "purl": "pkg:npm/jquery@3.3.9"}]}"#;
 
 /// Builds the template: users, an incident commanded by cora with a
 /// deputy, an observer, a legal member, bree's approved break-glass, a
@@ -318,7 +403,8 @@ async fn template() -> (tempfile::TempDir, HashMap<String, String>, Fixture) {
     ] {
         h.user(name, role).await;
     }
-    // The catalog: eve's team owns the checkout service.
+    // The catalog: eve's team owns the checkout service; ledger belongs
+    // to a team none of the callers is in.
     expect(
         &h.post(
             "sam",
@@ -337,6 +423,38 @@ async fn template() -> (tempfile::TempDir, HashMap<String, String>, Fixture) {
         .await,
         201,
     );
+    expect(
+        &h.post("sam", "/api/v1/teams", json!({"name": "platform"}))
+            .await,
+        201,
+    );
+    expect(
+        &h.post(
+            "sam",
+            "/api/v1/services",
+            json!({"name": "ledger", "owner": "platform", "tier": 2}),
+        )
+        .await,
+        201,
+    );
+    for (service, lodash) in [("checkout", "4.17.20"), ("ledger", "4.17.15")] {
+        expect(
+            &h.post(
+                "sam",
+                &format!("/api/v1/services/{service}/uploads/scan"),
+                scan_upload(lodash),
+            )
+            .await,
+            201,
+        );
+    }
+    let findings = h
+        .get(
+            "sam",
+            "/api/v1/findings?service=checkout&kind=vulnerability",
+        )
+        .await;
+    let finding_id = findings.body["findings"][0]["id"].as_i64().unwrap();
     let id = h.declare("cora", "Crypto miner on build hosts").await;
     let incident = format!("/api/v1/incidents/{id}");
     for (user, role) in [("dan", "deputy"), ("obi", "observer"), ("lee", "legal")] {
@@ -474,6 +592,7 @@ async fn template() -> (tempfile::TempDir, HashMap<String, String>, Fixture) {
             .as_i64()
             .unwrap(),
         token_ids,
+        finding_id,
     };
     let (dir, tokens) = h.close().await;
     (dir, tokens, fixture)
@@ -523,6 +642,7 @@ fn request_for(route: &str, user: Option<&str>, f: &Fixture) -> (Method, String,
             },
         )
         .replace("{notification_id}", &f.notification_id.to_string())
+        .replace("{finding_id}", &f.finding_id.to_string())
         .replace(
             "{request_id}",
             &if template.contains("break-glass") {
@@ -578,9 +698,21 @@ fn request_for(route: &str, user: Option<&str>, f: &Fixture) -> (Method, String,
         "POST /api/v1/incidents/{id}/communications/{record_id}/sent" => {
             Some(json!({"channel": "all-staff e-mail"}))
         }
+        "POST /api/v1/services/{name}/uploads/scan" => Some(scan_upload("4.17.21")),
+        "POST /api/v1/services/{name}/uploads/sarif" => Some(serde_json::from_str(SARIF).unwrap()),
+        "POST /api/v1/services/{name}/uploads/sbom" => Some(serde_json::from_str(SBOM).unwrap()),
+        "PATCH /api/v1/findings/{finding_id}" => {
+            Some(json!({"state": "false_positive", "reason": "test code only"}))
+        }
+        "POST /api/v1/incidents/{id}/blast-radius" => {
+            Some(json!({"package": {"ecosystem": "npm", "name": "lodash", "range": "<4.17.21"}}))
+        }
         _ => None,
     };
     match route {
+        "GET /api/v1/where/package" => path.push_str("?ecosystem=npm&name=lodash&range=%3C4.17.21"),
+        "GET /api/v1/where/advisory" => path.push_str("?id=cve-2021-23337"),
+        "GET /api/v1/where/secret" => path.push_str(&format!("?fingerprint={SECRET_FINGERPRINT}")),
         "POST /api/v1/incidents/{id}/evidence" => path.push_str("?name=matrix.txt"),
         "GET /api/v1/incidents/{id}/evidence/{record_id}/content" => {
             path.push_str("?reason=matrix")

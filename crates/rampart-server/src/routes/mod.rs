@@ -4,13 +4,16 @@
 
 pub mod access;
 pub mod account;
+pub mod blast;
 pub mod catalog;
 pub mod comms;
 pub mod evidence;
+pub mod findings;
 pub mod incidents;
 pub mod indicators;
 pub mod report;
 pub mod system;
+pub mod uploads;
 
 use jiff::Timestamp;
 use rampart_api::{

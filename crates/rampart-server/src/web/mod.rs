@@ -18,6 +18,7 @@ mod catalog;
 mod comms;
 mod dashboard;
 mod evidence;
+mod findings;
 mod incident;
 mod record_form;
 mod report;
@@ -115,6 +116,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/assets/{name}", get(asset))
         .merge(evidence::routes())
         .merge(catalog::routes())
+        .merge(findings::routes())
         .merge(comms::routes())
         .merge(report::routes())
         .merge(access::routes())

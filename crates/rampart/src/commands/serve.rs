@@ -20,6 +20,12 @@ const ENV_KEYS: &[&str] = &[
     "login_throttle__window_minutes",
     "trusted_proxies",
     "evidence__max_upload_bytes",
+    "inventory__max_upload_bytes",
+    "inventory__max_findings",
+    "inventory__max_components",
+    "inventory__max_accept_days",
+    "inventory__max_snapshot_services",
+    "inventory__expiry_sweep_minutes",
 ];
 
 /// Keys whose variable is a comma-separated list (`RAMPART_TRUSTED_PROXIES=10.0.0.2,10.0.0.3`).
