@@ -119,7 +119,7 @@ fn package(i: usize) -> (&'static str, String, Vec<String>) {
         "Maven" => format!("org.example{}:lib-{i}", i % 97),
         _ => format!("pkg-{i}"),
     };
-    let count = 3 + (i * 7919) % 38;
+    let count = 3 + ((i + 1) * 7919) % 38;
     let versions = (0..count)
         .map(|v| {
             let (major, minor, patch) = (v / 12, (v / 4) % 3, v % 4);
@@ -401,7 +401,8 @@ async fn main() {
     let (top_eco, top_name, top_versions) = package(0);
     // About the lowest 30% of pkg-0's versions.
     let cut = &top_versions[top_versions.len() * 3 / 10];
-    let (mid_eco, mid_name, _) = package(POOL / 10);
+    let (mid_eco, mid_name, mid_versions) = package(POOL / 10);
+    let mid_cut = &mid_versions[mid_versions.len() / 2];
     let secret = FindingFingerprint::from_parts(&["secret", "aws", "shared"]);
     let scenarios = [
         (
@@ -414,7 +415,9 @@ async fn main() {
         ),
         (
             "(c) less common package, range",
-            format!("/api/v1/where/package?ecosystem={mid_eco}&name={mid_name}&range=%3E%3D1.0.0"),
+            format!(
+                "/api/v1/where/package?ecosystem={mid_eco}&name={mid_name}&range=%3E%3D{mid_cut}"
+            ),
         ),
         (
             "(d) absent package",

@@ -78,8 +78,23 @@ fn is_own(caller: &Caller, catalog: &Catalog, service: &Service) -> bool {
     in_owner_team || service.security_champion.as_deref() == Some(name)
 }
 
-/// The caller's view, with the catalog it was computed on.
-pub(crate) async fn visibility(
+/// The caller's view. Only an engineer's needs the catalog (which teams
+/// own what); the other roles' views are fixed, and skipping the read
+/// keeps every finding and blast-radius request from loading the whole
+/// catalog.
+pub(crate) async fn visibility(state: &AppState, caller: &Caller) -> ApiResult<FindingVisibility> {
+    match caller.user.role {
+        GlobalRole::Admin | GlobalRole::Security => Ok(FindingVisibility::All),
+        GlobalRole::Viewer => Ok(FindingVisibility::AggregatesOnly),
+        GlobalRole::Engineer => {
+            let catalog = state.store().catalog().await?;
+            Ok(FindingVisibility::of(caller, &catalog))
+        }
+    }
+}
+
+/// The catalog and the caller's view computed on it.
+async fn catalog_and_visibility(
     state: &AppState,
     caller: &Caller,
 ) -> ApiResult<(Catalog, FindingVisibility)> {
@@ -116,7 +131,7 @@ pub(crate) async fn may_upload(
     name: &str,
 ) -> ApiResult<UploadPermit> {
     let name = crate::routes::uploads::parse_service(name)?;
-    let (catalog, visibility) = visibility(state, caller).await?;
+    let (catalog, visibility) = catalog_and_visibility(state, caller).await?;
     if catalog.service(&name).is_none() {
         return Err(ApiError::not_found("service"));
     }
@@ -136,7 +151,7 @@ pub(crate) async fn may_see_service_findings(
     name: &str,
 ) -> ApiResult<ServiceName> {
     let name = crate::routes::uploads::parse_service(name)?;
-    let (catalog, visibility) = visibility(state, caller).await?;
+    let (catalog, visibility) = catalog_and_visibility(state, caller).await?;
     if catalog.service(&name).is_none() {
         return Err(ApiError::not_found("service"));
     }

@@ -113,7 +113,7 @@ async fn answer_for(
     caller: &Caller,
     question: BlastQuery,
 ) -> ApiResult<BlastAnswer> {
-    let (_, visibility) = inventory_access::visibility(state, caller).await?;
+    let visibility = inventory_access::visibility(state, caller).await?;
     answer(state, question, &visibility).await
 }
 

@@ -44,23 +44,24 @@ pub async fn list_findings(
 ) -> ApiResult<Json<FindingList>> {
     inventory_access::refuse_viewers(&caller)?;
     let query: FindingQuery = parse_query(query.as_deref())?;
-    let (catalog, visibility) = inventory_access::visibility(&state, &caller).await?;
+    let visibility = inventory_access::visibility(&state, &caller).await?;
     let mut services: Option<Vec<ServiceName>> = visibility.service_filter();
     if let Some(service) = text(&query.service) {
         let name = ServiceName::parse(service)
             .map_err(|e| ApiError::validation("service", format!("field `service`: {e}")))?;
-        services = Some(narrow(services, |s| s == &name, &catalog));
+        services = Some(narrow(services, vec![name]));
     }
     if let Some(team) = text(&query.team) {
         let team = TeamName::parse(team)
             .map_err(|e| ApiError::validation("team", format!("field `team`: {e}")))?;
+        let catalog = state.store().catalog().await?;
         let owned: Vec<ServiceName> = catalog
             .services
             .iter()
             .filter(|s| s.owner.as_ref() == Some(&team))
             .map(|s| s.name.clone())
             .collect();
-        services = Some(narrow(services, |s| owned.contains(s), &catalog));
+        services = Some(narrow(services, owned));
     }
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let filter = FindingFilter {
@@ -98,21 +99,14 @@ pub async fn list_findings(
     }))
 }
 
-/// `current` (`None`: every service) narrowed to the services `keep`
-/// accepts.
-fn narrow(
-    current: Option<Vec<ServiceName>>,
-    keep: impl Fn(&ServiceName) -> bool,
-    catalog: &rampart_inventory::Catalog,
-) -> Vec<ServiceName> {
+/// `current` (`None`: every service) narrowed to `wanted`.
+fn narrow(current: Option<Vec<ServiceName>>, wanted: Vec<ServiceName>) -> Vec<ServiceName> {
     match current {
-        Some(services) => services.into_iter().filter(|s| keep(s)).collect(),
-        None => catalog
-            .services
-            .iter()
-            .map(|s| s.name.clone())
-            .filter(|s| keep(s))
+        Some(services) => services
+            .into_iter()
+            .filter(|s| wanted.contains(s))
             .collect(),
+        None => wanted,
     }
 }
 
@@ -247,7 +241,7 @@ pub async fn get_finding(
 ) -> ApiResult<Json<FindingDetailView>> {
     inventory_access::refuse_viewers(&caller)?;
     let id = parse_number(&finding_id, "finding")?;
-    let (_, visibility) = inventory_access::visibility(&state, &caller).await?;
+    let visibility = inventory_access::visibility(&state, &caller).await?;
     let (row, events) = state
         .store()
         .finding(id)
@@ -291,7 +285,7 @@ pub(crate) async fn triage(
 ) -> ApiResult<FindingRow> {
     inventory_access::refuse_viewers(caller)?;
     let id = parse_number(finding_id, "finding")?;
-    let (_, visibility) = inventory_access::visibility(state, caller).await?;
+    let visibility = inventory_access::visibility(state, caller).await?;
     let max_days = state.config().inventory.max_accept_days;
     let who = caller.clone();
     let input = rampart_inventory::triage::TriageInput {

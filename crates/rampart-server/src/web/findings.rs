@@ -181,7 +181,7 @@ async fn list(
     user: &WebUser,
     filter: &Filter,
 ) -> Result<(Vec<FindingLine>, bool), ApiError> {
-    let (_, visibility) = inventory_access::visibility(state, &user.caller).await?;
+    let visibility = inventory_access::visibility(state, &user.caller).await?;
     let mut services = visibility.service_filter();
     let service = filter.service.trim();
     if !service.is_empty() {
@@ -279,7 +279,7 @@ async fn render_finding(
     let Ok(id) = id.parse::<i64>() else {
         return PageError::not_found().with(user.chrome()).into_response();
     };
-    let (_, visibility) = match inventory_access::visibility(state, &user.caller).await {
+    let visibility = match inventory_access::visibility(state, &user.caller).await {
         Ok(v) => v,
         Err(error) => return PageError::from_api(error, user.chrome()).into_response(),
     };
@@ -538,7 +538,7 @@ async fn where_page(
     let (mut answer, mut problem, mut status) = (None, None, StatusCode::OK);
     if let Some(question) = form.question() {
         let visibility = match inventory_access::visibility(&state, &user.caller).await {
-            Ok((_, v)) => v,
+            Ok(v) => v,
             Err(error) => return PageError::from_api(error, user.chrome()).into_response(),
         };
         match blast::answer(&state, question, &visibility).await {

@@ -110,6 +110,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/incidents/{id}/steps/{n}/records", post(step::add_record))
         .route("/incidents/{id}/steps/{n}/owner", post(step::change_owner))
         .route(
+            "/incidents/{id}/steps/7/blast-radius",
+            post(step::attach_blast_radius),
+        )
+        .route(
             "/incidents/{id}/records/{record}/done",
             post(step::finish_action_item),
         )

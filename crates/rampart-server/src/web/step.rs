@@ -145,6 +145,8 @@ struct StepPage {
     forms: Vec<FormView>,
     /// A problem with the form just posted, shown above the forms.
     problem: Option<String>,
+    /// Step 7 of an open incident: the blast-radius forms.
+    blast_forms: bool,
 }
 
 fn form_views(step: Step) -> Vec<FormView> {
@@ -234,6 +236,7 @@ async fn render(
             records: records.iter().map(|row| record_line(row, open)).collect(),
             forms: if open { form_views(step) } else { Vec::new() },
             problem,
+            blast_forms: open && step == Step::AssessRiskToOtherSystems,
         })
     }
     .await;
@@ -285,6 +288,35 @@ pub(crate) async fn add_record(
             ));
         }
         add_record_as(&state, &user.caller, incident, input).await
+    }
+    .await;
+    match result {
+        Ok(changed) => Redirect::to(&format!(
+            "/incidents/{id}/steps/{n}#record-{}",
+            changed.record.id
+        ))
+        .into_response(),
+        Err(error) => shown_on_the_page(&state, &user, &id, &n, error).await,
+    }
+}
+
+/// `POST /incidents/{id}/steps/7/blast-radius`: asks a blast-radius
+/// question of the whole inventory and keeps the answer in step 7, as the
+/// API's `POST /incidents/{id}/blast-radius` does.
+pub(crate) async fn attach_blast_radius(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: PostForm<super::findings::WhereForm>,
+) -> Response {
+    let PostForm { user, form } = posted;
+    let n = Step::AssessRiskToOtherSystems.number().to_string();
+    let Some(question) = form.question() else {
+        let problem = "Give a package (ecosystem and name), an advisory id or a fingerprint.";
+        return render(&state, &user, &id, &n, Some(problem.to_owned())).await;
+    };
+    let result = async {
+        let incident = parse_incident_id(&id)?;
+        crate::routes::blast::attach(&state, &user.caller, incident, question).await
     }
     .await;
     match result {
