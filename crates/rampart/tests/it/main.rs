@@ -5,6 +5,7 @@
 mod catalog;
 mod db;
 mod evidence;
+mod inventory;
 mod inventory_cli;
 mod scan;
 mod secrets;
