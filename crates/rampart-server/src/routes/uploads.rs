@@ -280,11 +280,19 @@ fn sbom_scope(name: Option<&str>, tool: Option<&str>) -> ApiResult<String> {
             .map_err(|why| ApiError::validation("name", why))?;
         return Ok(scope);
     }
-    let first_tool = tool
-        .and_then(|t| t.split(',').next())
-        .map(|t| t.split_whitespace().next().unwrap_or(""))
-        .unwrap_or("");
-    let mut slug: String = first_tool
+    // The first tool, without its version: `aquasecurity trivy 0.58.1`
+    // becomes `aquasecurity-trivy`, so the next version's SBOM lands in
+    // the same scope.
+    let first_tool = tool.and_then(|t| t.split(',').next()).unwrap_or("");
+    let words: Vec<&str> = first_tool
+        .split_whitespace()
+        .filter(|word| {
+            let word = word.strip_prefix(['v', 'V']).unwrap_or(word);
+            !word.starts_with(|c: char| c.is_ascii_digit())
+        })
+        .collect();
+    let mut slug: String = words
+        .join("-")
         .to_lowercase()
         .chars()
         .map(|c| {
@@ -557,6 +565,10 @@ mod tests {
         assert_eq!(
             sbom_scope(None, Some("Trivy 0.58, cdxgen")).unwrap(),
             "sbom:trivy"
+        );
+        assert_eq!(
+            sbom_scope(None, Some("aquasecurity trivy v0.56.2")).unwrap(),
+            "sbom:aquasecurity-trivy"
         );
         assert_eq!(sbom_scope(None, None).unwrap(), "sbom:sbom");
         assert_eq!(sbom_scope(None, Some("@@")).unwrap(), "sbom:sbom");

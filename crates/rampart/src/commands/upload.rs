@@ -414,10 +414,10 @@ pub fn run(args: InventoryUploadArgs) -> anyhow::Result<ExitCode> {
             println!("  scope {} ({how})", scope.scope);
         }
         if receipt.counts.skipped > 0 {
-            println!(
-                "  {} entries were neither findings nor components",
-                receipt.counts.skipped
-            );
+            match receipt.counts.skipped {
+                1 => println!("  1 entry was neither a finding nor a component"),
+                n => println!("  {n} entries were neither findings nor components"),
+            }
         }
     })
 }

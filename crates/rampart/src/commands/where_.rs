@@ -149,7 +149,10 @@ fn print_answer(answer: &BlastAnswer) {
     if answer.services.is_empty() {
         println!("no service you can see has {asked}");
     } else {
-        println!("{} services have {asked}:", answer.services.len());
+        match answer.services.len() {
+            1 => println!("1 service has {asked}:"),
+            n => println!("{n} services have {asked}:"),
+        }
         print_services(&answer.services);
     }
     if !answer.undetermined.is_empty() {
@@ -162,7 +165,10 @@ fn print_answer(answer: &BlastAnswer) {
     }
     if answer.hidden_services > 0 {
         println!();
-        println!("{} more services you may not see", answer.hidden_services);
+        match answer.hidden_services {
+            1 => println!("1 more service you may not see"),
+            n => println!("{n} more services you may not see"),
+        }
     }
     println!("as of {}", answer.as_of);
 }
