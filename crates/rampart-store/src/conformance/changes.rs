@@ -172,6 +172,20 @@ pub(super) fn one_of_each_record() -> Vec<StepRecord> {
             )
             .expect("a valid external draft"),
         ),
+        StepRecord::BlastRadius(
+            serde_json::from_value(json!({
+                "question": {"package": {"ecosystem": "npm", "name": "lodash", "range": "<4.17.21"}},
+                "as_of": "2026-03-01T11:00:00.000001Z",
+                "services": [{"service": "checkout", "team": "payments", "tier": 1,
+                    "data_classification": "restricted",
+                    "matches": ["4.17.20 in package-lock.json (rampart:deps)"]}],
+                "undetermined": [],
+                "hidden_services": 0,
+                "total_services": 1,
+                "truncated": false
+            }))
+            .expect("a valid blast-radius answer"),
+        ),
     ]
 }
 
