@@ -590,6 +590,30 @@ async fn a_responder_works_an_incident_in_a_real_browser() {
     s.goto("/services").await;
     assert!(s.source().await.contains("build-runner"));
     s.full_shot("services", 1280).await;
+    // Its first scan, uploaded as CI would, on the findings pages.
+    let scan = json!({
+        "scopes": [{"scope": "rampart:deps", "complete": true}],
+        "findings": [{"scope": "rampart:deps", "fingerprint": "dddddddddddddddddddddddddddddddd",
+            "fingerprint_origin": "rampart", "kind": "vulnerability", "rule_id": "GHSA-35jh-r3h4-6jhm",
+            "title": "Command injection in lodash", "severity": "high", "path": "package-lock.json",
+            "package": {"ecosystem": "npm", "name": "lodash", "version": "4.17.20"},
+            "ids": ["CVE-2021-23337"]}],
+        "components": [{"scope": "rampart:deps", "ecosystem": "npm", "name": "lodash",
+            "version": "4.17.20", "path": "package-lock.json"}]
+    });
+    let uploaded = h
+        .post("root", "/api/v1/services/build-runner/uploads/scan", scan)
+        .await;
+    assert_eq!(uploaded.status.as_u16(), 201, "{}", uploaded.body);
+    s.goto("/findings").await;
+    assert!(s.source().await.contains("Command injection in lodash"));
+    s.full_shot("findings", 1280).await;
+    s.click("table.findings a").await;
+    assert!(s.source().await.contains("Triage"));
+    s.full_shot("finding", 1280).await;
+    s.goto("/where?ecosystem=npm&name=lodash&range=%3C4.17.21").await;
+    assert!(s.source().await.contains("1 service as of"));
+    s.full_shot("where", 1280).await;
     s.sign_out().await;
 
     // Signed out means signed out: the dashboard asks for the password again.
