@@ -7,6 +7,17 @@
 //! validate(&parsed.model, &parsed.source_map) -> Vec<Diagnostic>   // ids, references, boundaries, tracking
 //! ```
 //!
+//! Diagnostic codes. Errors: `unsupported-version`, `invalid-id`,
+//! `duplicate-id` (one namespace for entities, processes, stores, flows and
+//! boundaries; a separate one for data assets), `unknown-element` (flow
+//! ends), `unknown-asset`, `unused-asset` (an error, as the plan decides),
+//! `unknown-boundary` (flow `crosses`), `unknown-boundary-member`,
+//! `multiple-parents` (membership must be a forest), `boundary-cycle`,
+//! `unknown-target` (manual threats), `tracking-invalid`. Warnings:
+//! `self-flow`, `redundant-crossing`, `empty-boundary`,
+//! `tracking-out-of-scope`. Whether a tracking entry matches a generated
+//! threat (staleness) is decided by threat generation, not here.
+//!
 //! Parse errors carry `file:line:column` from serde_norway. Semantic
 //! diagnostics get theirs from [`SourceMap`], a second pass over the same
 //! text with saphyr-parser's spanned events (serde_norway keeps the marks of
@@ -46,7 +57,7 @@ pub enum ModelError {
     },
     #[error("{file}: too many nested flow collections ([...] or {{...}}) to parse safely")]
     TooComplex { file: String },
-    #[error("{file}:{}: {message}", position.map_or_else(|| "1:1".to_owned(), |p| format!("{}:{}", p.line, p.column)))]
+    #[error("{file}:{} {message}", position.map_or_else(String::new, |p| format!("{}:{}:", p.line, p.column)))]
     Yaml {
         file: String,
         position: Option<Position>,

@@ -381,6 +381,36 @@ pub fn validate(model: &ThreatModel, map: &SourceMap) -> Vec<Diagnostic> {
             at = up;
         }
     }
+    // `crosses` is for line-shaped boundaries that contain neither end; a
+    // boundary enclosing an end already tells whether the flow crosses it.
+    let ancestors = |id: &str| {
+        let mut chain: BTreeSet<&str> = BTreeSet::new();
+        let mut at = id;
+        while let Some((up, _)) = parent.get(at) {
+            if !chain.insert(up) {
+                break;
+            }
+            at = up;
+        }
+        chain
+    };
+    for (i, f) in model.flows.iter().enumerate() {
+        let ends = [ancestors(&f.from), ancestors(&f.to)];
+        for (j, b) in f.crosses.iter().enumerate() {
+            if ends.iter().any(|chain| chain.contains(b.as_str())) {
+                c.warning(
+                    "redundant-crossing",
+                    format!("/flows/{i}/crosses/{j}"),
+                    format!(
+                        "flow {:?} lists {b:?} in crosses, but that boundary encloses one of its ends; \
+                         membership already says whether the flow crosses it",
+                        f.id
+                    ),
+                );
+            }
+        }
+    }
+
     let crossed: BTreeSet<&str> = model
         .flows
         .iter()
@@ -422,14 +452,63 @@ pub fn validate(model: &ThreatModel, map: &SourceMap) -> Vec<Diagnostic> {
         }
     }
 
-    // Tracking entries carry what their status needs.
+    // Tracking entries carry what their status needs, and name a target
+    // that threats are generated for.
+    let out_of_scope: BTreeSet<&str> = model
+        .external_entities
+        .iter()
+        .filter(|e| e.out_of_scope.is_some())
+        .map(|e| e.id.as_str())
+        .chain(
+            model
+                .processes
+                .iter()
+                .filter(|p| p.out_of_scope.is_some())
+                .map(|p| p.id.as_str()),
+        )
+        .chain(
+            model
+                .data_stores
+                .iter()
+                .filter(|s| s.out_of_scope.is_some())
+                .map(|s| s.id.as_str()),
+        )
+        .chain(
+            model
+                .flows
+                .iter()
+                .filter(|f| f.out_of_scope.is_some())
+                .map(|f| f.id.as_str()),
+        )
+        .collect();
     for (key, entry) in &model.risk_tracking {
+        let path = format!("/risk_tracking/{}", segment(key));
         if let Err(problem) = entry.resolve() {
             c.error(
                 "tracking-invalid",
-                format!("/risk_tracking/{}", segment(key)),
+                path.clone(),
                 format!("risk_tracking entry {key:?}: {problem}"),
             );
+        }
+        match key.rsplit_once('@') {
+            Some((rule, target)) if !rule.is_empty() && !target.is_empty() => {
+                if out_of_scope.contains(target) {
+                    c.warning(
+                        "tracking-out-of-scope",
+                        path,
+                        format!(
+                            "risk_tracking entry {key:?} is for {target:?}, which is out of scope: no threats are generated for it"
+                        ),
+                    );
+                }
+            }
+            _ => c.error(
+                "tracking-invalid",
+                path,
+                format!(
+                    "risk_tracking key {key:?} is not a threat id of the form rule-id@target-id"
+                ),
+            ),
         }
     }
 

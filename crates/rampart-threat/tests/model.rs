@@ -179,6 +179,19 @@ fn tracking_entries_need_what_their_status_requires() {
 }
 
 #[test]
+fn crossings_and_tracking_targets() {
+    let text = "version: 1\ntitle: T\nexternal_entities:\n  - { id: user, name: U, out_of_scope: not ours }\nprocesses:\n  - { id: a, name: A }\n  - { id: b, name: B }\nflows:\n  - { id: f, from: a, to: b, crosses: [outer, line] }\ntrust_boundaries:\n  - { id: outer, name: O, members: [inner] }\n  - { id: inner, name: I, members: [a] }\n  - { id: line, name: L }\nrisk_tracking:\n  stride-spoofing@user: { status: open }\n  no-at-sign: { status: open }\n";
+    assert_eq!(
+        diagnostics(text),
+        [
+            "9:40 redundant-crossing outer",
+            "16:3 tracking-invalid no-at-sign:",
+            "15:3 tracking-out-of-scope stride-spoofing@user:"
+        ]
+    );
+}
+
+#[test]
 fn other_reference_errors() {
     let text = format!(
         "{ELEMENTS}flows:\n  - {{ id: loop, from: a, to: a, crosses: [nope] }}\ntrust_boundaries:\n  - {{ id: empty, name: E }}\nthreats:\n  - {{ id: Bad, target: zz, stride: spoofing, title: X, severity: low }}\n"
@@ -229,6 +242,19 @@ fn structural_errors_carry_positions() {
     let parsed = parse_model("m.yaml", v2).unwrap();
     let found = validate(&parsed.model, &parsed.source_map);
     assert_eq!(found.len(), 1);
+    // An empty section (`risk_tracking:` with nothing under it) is null.
+    let empty = parse_model(
+        "m.yaml",
+        "version: 1\ntitle: T\nrisk_tracking:\nprocesses:\n",
+    );
+    assert!(empty.is_ok(), "{empty:?}");
+
+    let without = ModelError::Yaml {
+        file: "m.yaml".into(),
+        position: None,
+        message: "broken".into(),
+    };
+    assert_eq!(without.to_string(), "m.yaml: broken");
     assert_eq!(
         found[0].to_string(),
         "m.yaml:1:10: error: model version 2 is not supported (expected 1) [unsupported-version] (at /version)"
