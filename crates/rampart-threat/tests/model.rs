@@ -347,3 +347,29 @@ fn every_truncation_of_the_sample_is_handled() {
         }
     }
 }
+
+#[test]
+fn every_single_line_deletion_of_the_sample_is_handled() {
+    let lines: Vec<&str> = SAMPLE.split_inclusive('\n').collect();
+    let mut reported = 0;
+    for skip in 0..lines.len() {
+        let text: String = lines
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| *index != skip)
+            .map(|(_, line)| *line)
+            .collect();
+        match parse_model("webshop.yaml", &text) {
+            Ok(parsed) => {
+                let found = validate(&parsed.model, &parsed.source_map);
+                // Positions always come from the second pass on text the
+                // first pass accepted.
+                assert!(found.iter().all(|d| d.position.is_some()), "{found:?}");
+                reported += usize::from(!found.is_empty());
+            }
+            Err(_) => reported += 1,
+        }
+    }
+    // Removing an id, a flow end or a membership line must be noticed.
+    assert!(reported > 40, "{reported}");
+}
