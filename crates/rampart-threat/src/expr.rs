@@ -42,7 +42,8 @@ pub const MAX_LEN: usize = 1024;
 /// Most tokens in one condition; bounds the lexer's output before parsing starts.
 /// Punctuation (`)`, `[`, `]`, `,`) is not a node, hence twice [`MAX_NODES`].
 pub const MAX_TOKENS: usize = 512;
-/// Deepest nesting of `(` and `!`; bounds recursion in the parser, evaluator and printer.
+/// Deepest nesting of `(` and `!` (`!(` counts once); bounds recursion in the parser,
+/// evaluator and printer.
 pub const MAX_DEPTH: usize = 32;
 /// Most syntax nodes in one condition.
 pub const MAX_NODES: usize = 256;
@@ -588,9 +589,16 @@ impl Parser {
         if *self.peek() == Tok::Not {
             let (_, at) = self.bump();
             self.node(at)?;
-            self.enter(at)?;
+            // `!(` counts as one level: the printer writes `!(a == "x")` for `!a == "x"`, and
+            // the printed form must stay within the limit the source met.
+            let counts = *self.peek() != Tok::LParen;
+            if counts {
+                self.enter(at)?;
+            }
             let inner = self.parse_not()?;
-            self.depth -= 1;
+            if counts {
+                self.depth -= 1;
+            }
             return Ok(Ast::Not(Box::new(inner)));
         }
         self.parse_cmp()
@@ -1517,6 +1525,12 @@ mod tests {
         assert_eq!(compile_err(&nots).kind, ExprErrorKind::TooDeep);
         let nots = format!("{}true", "!".repeat(MAX_DEPTH));
         assert!(eval(&nots, &BTreeMap::new()));
+        // Found by fuzzing: the printed form of `!…!a == "x"` (`!…!(a == "x")`) must compile.
+        let src = format!("{}flow.protocol == \"x\"", "!".repeat(MAX_DEPTH));
+        let c = Expr::compile(&src, &schema()).unwrap();
+        assert_eq!(Expr::compile(&c.to_string(), &schema()).unwrap(), c);
+        let bang_paren = format!("{}true{}", "!(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(eval(&bang_paren, &BTreeMap::new()));
 
         // `a||b||…` with n operands has 2n-1 nodes.
         let many = vec!["true"; MAX_NODES / 2 + 1].join("||");
