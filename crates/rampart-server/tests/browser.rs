@@ -611,7 +611,8 @@ async fn a_responder_works_an_incident_in_a_real_browser() {
     s.click("table.findings a").await;
     assert!(s.source().await.contains("Triage"));
     s.full_shot("finding", 1280).await;
-    s.goto("/where?ecosystem=npm&name=lodash&range=%3C4.17.21").await;
+    s.goto("/where?ecosystem=npm&name=lodash&range=%3C4.17.21")
+        .await;
     assert!(s.source().await.contains("1 service as of"));
     s.full_shot("where", 1280).await;
     s.sign_out().await;

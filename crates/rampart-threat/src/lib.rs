@@ -1,5 +1,6 @@
 //! Threat models as code: the YAML model format (`version: 1`), its parser
-//! and its semantic validation. Pure: no I/O, no clock; `file` arguments are
+//! and its semantic validation, and [`expr`], the small typed condition
+//! language the rule library is written in. Pure: no I/O, no clock; `file` arguments are
 //! display names only.
 //!
 //! ```text
@@ -10,7 +11,8 @@
 //! Diagnostic codes. Errors: `unsupported-version`, `invalid-id`,
 //! `duplicate-id` (one namespace for entities, processes, stores, flows and
 //! boundaries; a separate one for data assets), `unknown-element` (flow
-//! ends), `unknown-asset`, `unused-asset` (an error, as the plan decides),
+//! ends), `unknown-asset`, `unused-asset` (an error: an asset nothing carries or stores is a modelling
+//! mistake, and it would silently weaken every severity derived from assets),
 //! `unknown-boundary` (flow `crosses`), `unknown-boundary-member`,
 //! `multiple-parents` (membership must be a forest), `boundary-cycle`,
 //! `unknown-target` (manual threats), `tracking-invalid`. Warnings:
@@ -23,6 +25,7 @@
 //! text with saphyr-parser's spanned events (serde_norway keeps the marks of
 //! valid values private).
 
+pub mod expr;
 pub mod model;
 pub mod position;
 pub mod validate;
