@@ -28,6 +28,7 @@
 pub mod expr;
 pub mod model;
 pub mod position;
+pub mod threat_dragon;
 pub mod validate;
 
 pub use model::ThreatModel;
