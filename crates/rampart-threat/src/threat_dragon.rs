@@ -8,8 +8,9 @@
 //! within [`SNAP_DISTANCE`] pixels or to a placeholder external entity,
 //! because silently dropping a flow would hide an attack path. Everything
 //! that could not be carried over faithfully is reported in
-//! [`Imported::warnings`]. Curve boundaries are not enclosures, so they are
-//! not imported as boundaries (a warning names them).
+//! [`Imported::warnings`]. Curve boundaries are lines, not enclosures: each
+//! becomes a boundary without members, listed in the `crosses` of every
+//! flow whose polyline (source centre, vertices, target centre) cuts it.
 //!
 //! Input is bounded ([`MAX_INPUT_BYTES`], [`MAX_DIAGRAMS`], [`MAX_CELLS`])
 //! and all geometry is checked for finiteness before use: hostile input
@@ -36,6 +37,11 @@ pub const SNAP_DISTANCE: f64 = 24.0;
 /// Coordinates beyond this are treated as garbage rather than geometry.
 const MAX_COORDINATE: f64 = 1.0e7;
 const SLUG_MAX: usize = 48;
+/// Most points of one flow or curve polyline used for crossing tests.
+const MAX_POLYLINE_POINTS: usize = 1_000;
+/// Budget of segment-pair tests for curve crossings over the whole file,
+/// so a file of many long polylines cannot make the import quadratic.
+const MAX_CROSSING_WORK: u64 = 50_000_000;
 
 /// An imported model and what the import could not carry over exactly.
 #[derive(Debug, Clone)]
@@ -103,9 +109,53 @@ impl Rect {
         dx.hypot(dy)
     }
 
+    fn centre(&self) -> Point {
+        (self.x + self.w / 2.0, self.y + self.h / 2.0)
+    }
+
     fn area(&self) -> f64 {
         self.w * self.h
     }
+}
+
+type Point = (f64, f64);
+
+fn point(value: &Value) -> Option<Point> {
+    Some((coordinate(value.get("x"))?, coordinate(value.get("y"))?))
+}
+
+/// `vertices` of an edge cell, or `None` when one is unusable or there are
+/// too many to test.
+fn vertices(cell: &Value) -> Option<Vec<Point>> {
+    match cell.get("vertices") {
+        None => Some(Vec::new()),
+        Some(list) => {
+            let list = list.as_array()?;
+            if list.len() > MAX_POLYLINE_POINTS {
+                return None;
+            }
+            list.iter().map(point).collect()
+        }
+    }
+}
+
+fn orientation(a: Point, b: Point, c: Point) -> f64 {
+    (b.0 - a.0) * (c.1 - a.1) - (b.1 - a.1) * (c.0 - a.0)
+}
+
+/// Whether segments p1–p2 and q1–q2 properly cross (touching ends do not
+/// count: a flow ending on a curve has not passed it).
+fn segments_cross(p1: Point, p2: Point, q1: Point, q2: Point) -> bool {
+    let d1 = orientation(q1, q2, p1);
+    let d2 = orientation(q1, q2, p2);
+    let d3 = orientation(p1, p2, q1);
+    let d4 = orientation(p1, p2, q2);
+    d1 * d2 < 0.0 && d3 * d4 < 0.0
+}
+
+struct Curve {
+    id: String,
+    points: Vec<Point>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -270,6 +320,7 @@ struct FlowContext<'a> {
     uuid: &'a str,
     by_cell: &'a HashMap<String, String>,
     elements: &'a [PendingElement],
+    curves: &'a [Curve],
 }
 
 struct PendingBox {
@@ -373,6 +424,7 @@ pub fn import_v2(file: &str, json: &[u8]) -> Result<Imported, DragonError> {
             options: Options::default(),
         },
         notes: Vec::new(),
+        crossing_work: 0,
     };
     for (index, diagram) in diagrams.iter().enumerate() {
         importer.diagram(index, diagram);
@@ -422,6 +474,7 @@ struct Importer<'a> {
     warnings: Vec<String>,
     model: ThreatModel,
     notes: Vec<String>,
+    crossing_work: u64,
 }
 
 impl Importer<'_> {
@@ -446,6 +499,7 @@ impl Importer<'_> {
         let mut elements: Vec<PendingElement> = Vec::new();
         let mut boxes: Vec<PendingBox> = Vec::new();
         let mut flows: Vec<&Value> = Vec::new();
+        let mut curves: Vec<Curve> = Vec::new();
         for (position, cell) in cells.iter().enumerate() {
             let data = cell.get("data").and_then(Value::as_object);
             let shape = cell
@@ -499,14 +553,34 @@ impl Importer<'_> {
                 }
                 "trust-boundary-curve" | "tm.Boundary" => {
                     let name = cell_name(cell);
-                    let shown = if name.is_empty() {
-                        format!("cell {cell_id}")
-                    } else {
-                        format!("{name:?}")
-                    };
-                    self.warn(format!(
-                        "{label}: trust boundary curve {shown} is a line, not an enclosure; not imported (add `crosses:` to the flows it cuts)"
-                    ));
+                    let id = self
+                        .ids
+                        .claim(&format!("boundary-{}", short_hex(cell_id, position)));
+                    let ends = cell
+                        .get("source")
+                        .and_then(point)
+                        .zip(cell.get("target").and_then(point));
+                    match (ends, vertices(cell)) {
+                        (Some((start, end)), Some(middle)) => {
+                            let mut points = vec![start];
+                            points.extend(middle);
+                            points.push(end);
+                            curves.push(Curve {
+                                id: id.clone(),
+                                points,
+                            });
+                        }
+                        _ => self.warn(format!(
+                            "{label}: trust boundary curve {id:?} has unusable geometry; no flow is marked as crossing it"
+                        )),
+                    }
+                    self.model.trust_boundaries.push(TrustBoundary {
+                        description: Some(
+                            "A Threat Dragon boundary curve: flows crossing it list it in `crosses`"
+                                .to_owned(),
+                        ),
+                        ..boundary(id, name, cell_id)
+                    });
                 }
                 "td-text-block" | "tm.Text" => {
                     let text = cell_name(cell);
@@ -522,7 +596,7 @@ impl Importer<'_> {
         }
         self.memberships(&label, &elements, &boxes);
         for cell in flows {
-            self.flow(&label, cell, &by_cell, &elements);
+            self.flow(&label, cell, &by_cell, &elements, &curves);
         }
     }
 
@@ -732,6 +806,7 @@ impl Importer<'_> {
         cell: &Value,
         by_cell: &HashMap<String, String>,
         elements: &[PendingElement],
+        curves: &[Curve],
     ) {
         let data = cell.get("data").and_then(Value::as_object);
         let cell_id = cell.get("id").and_then(Value::as_str).unwrap_or("");
@@ -759,6 +834,7 @@ impl Importer<'_> {
             uuid: cell_id,
             by_cell,
             elements,
+            curves,
         };
         let from = self.end(&ctx, "source", cell.get("source"));
         let to = self.end(&ctx, "target", cell.get("target"));
@@ -775,6 +851,7 @@ impl Importer<'_> {
             s => s,
         };
         let id = self.ids.claim(&base);
+        let crosses = self.crossings(&ctx, cell, &from, &to, &id);
         let protocol = data_text(data, "protocol").map(str::to_lowercase);
         let encrypted = flag(data, "isEncrypted");
         if !encrypted
@@ -806,11 +883,67 @@ impl Importer<'_> {
             message_integrity: false,
             timeouts: false,
             public_network: flag(data, "isPublicNetwork"),
-            crosses: Vec::new(),
+            crosses,
             tags: Vec::new(),
             out_of_scope: out_of_scope(data),
             external_ids: external_ids(cell_id),
         });
+    }
+
+    /// The curve boundaries a flow's polyline (source centre, vertices,
+    /// target centre) crosses. The routed edge Threat Dragon draws may
+    /// differ slightly, so every inferred crossing is worth a look.
+    fn crossings(
+        &mut self,
+        ctx: &FlowContext<'_>,
+        cell: &Value,
+        from: &str,
+        to: &str,
+        id: &str,
+    ) -> Vec<String> {
+        if ctx.curves.is_empty() {
+            return Vec::new();
+        }
+        let centre = |element: &str| {
+            ctx.elements
+                .iter()
+                .find(|e| e.id == element)
+                .and_then(|e| e.rect)
+                .map(|r| r.centre())
+        };
+        let (Some(start), Some(end), Some(middle)) = (centre(from), centre(to), vertices(cell))
+        else {
+            self.warn(format!(
+                "{}: flow {id:?} has unusable geometry; add `crosses:` by hand if it crosses a boundary curve",
+                ctx.label
+            ));
+            return Vec::new();
+        };
+        let mut points = vec![start];
+        points.extend(middle);
+        points.push(end);
+        let mut crosses = Vec::new();
+        for curve in ctx.curves {
+            let work = (points.len() as u64).saturating_mul(curve.points.len() as u64);
+            self.crossing_work = self.crossing_work.saturating_add(work);
+            if self.crossing_work > MAX_CROSSING_WORK {
+                self.warn(format!(
+                    "{}: too much geometry to test flow {id:?} against boundary curves; add `crosses:` by hand",
+                    ctx.label
+                ));
+                return crosses;
+            }
+            let hit = points.windows(2).any(|p| {
+                curve
+                    .points
+                    .windows(2)
+                    .any(|q| segments_cross(p[0], p[1], q[0], q[1]))
+            });
+            if hit {
+                crosses.push(curve.id.clone());
+            }
+        }
+        crosses
     }
 
     /// Threat Dragon's threats on a cell become hand-written threats with a

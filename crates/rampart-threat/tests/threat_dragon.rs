@@ -83,16 +83,26 @@ fn demo_counts_threats_and_snapped_end() {
             .iter()
             .any(|w| w.contains("Web Request") && w.contains("snapped"))
     );
-    // Curve boundaries are reported, not imported.
-    assert!(m.trust_boundaries.is_empty());
-    assert_eq!(
-        imported
-            .warnings
-            .iter()
-            .filter(|w| w.contains("boundary curve"))
-            .count(),
-        3
-    );
+    // Curve boundaries become member-less boundaries that flows cross:
+    // 8 of the 10 flows cut one (plan §1.3).
+    assert_eq!(m.trust_boundaries.len(), 3);
+    assert!(m.trust_boundaries.iter().all(|b| b.members.is_empty()));
+    let curve = |hex: &str| format!("boundary-{hex}");
+    for (name, hex) in [
+        ("Put Message", "6767506f"),
+        ("Message", "6767506f"),
+        ("Worker Query Results", "4a7911c8"),
+        ("Queries", "4a7911c8"),
+        ("Web App Query\nResults", "4a7911c8"),
+        ("Worker Queries", "4a7911c8"),
+        ("Web Response", "0adc088b"),
+        ("Web Request", "0adc088b"),
+    ] {
+        assert_eq!(flow(m, name).crosses, [curve(hex)], "{name}");
+    }
+    for name in ["Read web app config", "Read worker config"] {
+        assert!(flow(m, name).crosses.is_empty(), "{name}");
+    }
     assert_eq!(
         flow(m, "Read web app config").out_of_scope.as_deref(),
         Some("This data flow represents a read from the file system")
