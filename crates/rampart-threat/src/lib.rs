@@ -25,6 +25,7 @@
 //! text with saphyr-parser's spanned events (serde_norway keeps the marks of
 //! valid values private).
 
+pub mod analysis;
 pub mod expr;
 pub mod model;
 pub mod position;

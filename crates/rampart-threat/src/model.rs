@@ -76,6 +76,37 @@ pub enum Level {
     Critical,
 }
 
+impl Level {
+    pub const ALL: [Level; 4] = [Level::Low, Level::Medium, Level::High, Level::Critical];
+
+    /// The model's own word for the level.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+            Level::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Level::ALL
+            .into_iter()
+            .find(|level| level.as_str() == text)
+            .ok_or_else(|| format!("{text:?} is not one of low, medium, high, critical"))
+    }
+}
+
 /// A piece of data the system handles, with its CIA ratings.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -157,6 +188,53 @@ pub enum Stride {
     InformationDisclosure,
     DenialOfService,
     ElevationOfPrivilege,
+}
+
+impl Stride {
+    pub const ALL: [Stride; 6] = [
+        Stride::Spoofing,
+        Stride::Tampering,
+        Stride::Repudiation,
+        Stride::InformationDisclosure,
+        Stride::DenialOfService,
+        Stride::ElevationOfPrivilege,
+    ];
+
+    /// The model's own word (`information_disclosure`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stride::Spoofing => "spoofing",
+            Stride::Tampering => "tampering",
+            Stride::Repudiation => "repudiation",
+            Stride::InformationDisclosure => "information_disclosure",
+            Stride::DenialOfService => "denial_of_service",
+            Stride::ElevationOfPrivilege => "elevation_of_privilege",
+        }
+    }
+
+    /// The category as people write it (`Information disclosure`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Stride::Spoofing => "Spoofing",
+            Stride::Tampering => "Tampering",
+            Stride::Repudiation => "Repudiation",
+            Stride::InformationDisclosure => "Information disclosure",
+            Stride::DenialOfService => "Denial of service",
+            Stride::ElevationOfPrivilege => "Elevation of privilege",
+        }
+    }
+
+    /// The kebab-case form used in baseline threat ids (`stride-denial-of-service`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Stride::Spoofing => "spoofing",
+            Stride::Tampering => "tampering",
+            Stride::Repudiation => "repudiation",
+            Stride::InformationDisclosure => "information-disclosure",
+            Stride::DenialOfService => "denial-of-service",
+            Stride::ElevationOfPrivilege => "elevation-of-privilege",
+        }
+    }
 }
 
 /// A person or system outside the modelled system's control.
