@@ -29,11 +29,13 @@ pub mod analysis;
 pub mod expr;
 pub mod model;
 pub mod position;
+pub mod rules;
 pub mod threat_dragon;
 pub mod validate;
 
 pub use model::ThreatModel;
 pub use position::{Position, SourceMap};
+pub use rules::{Rule, RuleError, RuleLibrary};
 pub use validate::{DiagSeverity, Diagnostic, validate};
 
 /// Largest model file accepted (a hand-written model is a few dozen KiB).
