@@ -27,12 +27,14 @@
 
 pub mod analysis;
 pub mod expr;
+pub mod generate;
 pub mod model;
 pub mod position;
 pub mod rules;
 pub mod threat_dragon;
 pub mod validate;
 
+pub use generate::analyse;
 pub use model::ThreatModel;
 pub use position::{Position, SourceMap};
 pub use rules::{Rule, RuleError, RuleLibrary};
