@@ -285,8 +285,8 @@ impl RuleLibrary {
                     rule: name.clone(),
                     message,
                 };
-                let raw: RawRule =
-                    serde_norway::from_value(item).map_err(|err| invalid(err.to_string()))?;
+                let raw: RawRule = serde_norway::from_value(item)
+                    .map_err(|err| invalid(with_location(err.to_string(), text)))?;
                 check_text(&raw).map_err(invalid)?;
                 if raw.stride != stride {
                     return Err(RuleError::WrongStride {
@@ -359,6 +359,20 @@ impl RuleLibrary {
             .binary_search_by(|rule| rule.id.as_str().cmp(id))
             .ok()
             .and_then(|index| self.rules.get(index))
+    }
+}
+
+/// Adds the line and column to an error found in one rule. Values lose
+/// their positions once parsed, so the whole file is read again as typed
+/// rules: the rules before the failing one were fine, so the first error of
+/// that pass is the same one, with its position.
+fn with_location(message: String, text: &str) -> String {
+    match serde_norway::from_str::<Vec<RawRule>>(text) {
+        Err(err) => match err.location() {
+            Some(at) => format!("{message} (line {}, column {})", at.line(), at.column()),
+            None => message,
+        },
+        Ok(_) => message,
     }
 }
 

@@ -303,6 +303,7 @@ fn unknown_or_missing_fields_are_refused_naming_the_rule() {
     let err = load(&[("spoofing.yaml", &text)]).expect_err("refused");
     assert_eq!(err.rule(), Some("a-rule"));
     assert!(err.to_string().contains("severity"), "{err}");
+    assert!(err.to_string().ends_with("(line 11, column 3)"), "{err}");
 
     let text = GOOD.replace("  likelihood: high\n", "");
     let err = load(&[("spoofing.yaml", &text)]).expect_err("refused");
