@@ -303,6 +303,8 @@ struct Graph<'a> {
     assets: BTreeMap<&'a str, &'a DataAsset>,
     elements: BTreeMap<&'a str, ElementNode<'a>>,
     flows: Vec<FlowNode<'a>>,
+    /// Flow id → index in `flows`.
+    flow_index: BTreeMap<&'a str, usize>,
 }
 
 impl<'a> Graph<'a> {
@@ -313,7 +315,10 @@ impl<'a> Graph<'a> {
         }
 
         // Each member's enclosing boundary; the first listing wins, as
-        // validation reports the others.
+        // validation reports the others. Membership is then a function, so
+        // the boundaries around an element are the chain up from its direct
+        // parent, and two elements are inside the same boundaries exactly
+        // when their direct parents are the same: no chain needs walking.
         let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
         for boundary in &model.trust_boundaries {
             for member in &boundary.members {
@@ -324,18 +329,6 @@ impl<'a> Graph<'a> {
                 }
             }
         }
-        let enclosing = |id: &str| {
-            let mut chain: BTreeSet<&str> = BTreeSet::new();
-            let mut at = id;
-            while let Some(up) = parent.get(at) {
-                if !chain.insert(*up) {
-                    break;
-                }
-                at = up;
-            }
-            chain
-        };
-
         let mut raw: Vec<(ElementRef<'a>, &'a str, &'a str, String, bool)> = Vec::new();
         for (i, e) in model.external_entities.iter().enumerate() {
             raw.push((
@@ -386,8 +379,8 @@ impl<'a> Graph<'a> {
                 continue;
             }
             let data = known(&flow.data);
-            let crosses_boundary =
-                !flow.crosses.is_empty() || enclosing(&flow.from) != enclosing(&flow.to);
+            let crosses_boundary = !flow.crosses.is_empty()
+                || parent.get(flow.from.as_str()) != parent.get(flow.to.as_str());
             let facts = FlowFacts {
                 crosses_boundary,
                 max_confidentiality: max_level(&assets, &data, Dimension::Confidentiality).0,
@@ -409,6 +402,17 @@ impl<'a> Graph<'a> {
             });
         }
 
+        let mut touching: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut flow_index: BTreeMap<&'a str, usize> = BTreeMap::new();
+        for (index, flow) in flows.iter().enumerate() {
+            let f = flow.flow;
+            flow_index.insert(f.id.as_str(), index);
+            touching.entry(f.from.as_str()).or_default().push(index);
+            if f.to != f.from {
+                touching.entry(f.to.as_str()).or_default().push(index);
+            }
+        }
+
         let mut elements: BTreeMap<&str, ElementNode<'a>> = BTreeMap::new();
         for (element, id, name, path, out_of_scope) in raw {
             if elements.contains_key(id) {
@@ -422,11 +426,10 @@ impl<'a> Graph<'a> {
             let mut from_human = false;
             let mut from_privileged = false;
             let mut crossing = false;
-            for flow in &flows {
+            let mine = touching.get(id).map_or(&[][..], Vec::as_slice);
+            for flow in mine.iter().filter_map(|index| flows.get(*index)) {
                 let f = flow.flow;
-                if f.from == id || f.to == id {
-                    involved.extend(flow.assets.iter().copied());
-                }
+                involved.extend(flow.assets.iter().copied());
                 // The peer that sends to this element over this flow.
                 let sender = if f.to == id {
                     Some(f.from.as_str())
@@ -476,6 +479,7 @@ impl<'a> Graph<'a> {
             assets,
             elements,
             flows,
+            flow_index,
         }
     }
 
@@ -490,7 +494,8 @@ impl<'a> Graph<'a> {
                 element.out_of_scope,
             ));
         }
-        self.flows.iter().find(|f| f.flow.id == id).map(|flow| {
+        let index = self.flow_index.get(id)?;
+        self.flows.get(*index).map(|flow| {
             (
                 &flow.target,
                 &flow.assets,

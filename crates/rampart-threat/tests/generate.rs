@@ -915,3 +915,42 @@ fn webshop_threats() {
     assert_eq!(summary.false_positive, 1);
     assert_eq!(summary.accepted, 1);
 }
+
+/// Generation indexes flows and boundaries instead of scanning them per
+/// element, so a model of thousands of elements and a deep boundary
+/// nesting is quick.
+#[test]
+fn large_models_are_analysed_in_one_pass() {
+    // Block style: the parser refuses thousands of flow collections.
+    let n = 1000;
+    let mut text = String::from(
+        "version: 1\ntitle: Large\ndata_assets:\n  - id: d\n    name: D\n    \
+         confidentiality: high\n    integrity: high\n    availability: high\nprocesses:\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "  - id: p{i}\n    name: P{i}\n    tags:\n      - flagged\n"
+        ));
+    }
+    text.push_str("flows:\n");
+    for i in 1..n {
+        text.push_str(&format!(
+            "  - id: f{i}\n    from: p{}\n    to: p{i}\n    data:\n      - d\n",
+            i - 1
+        ));
+    }
+    text.push_str("trust_boundaries:\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "  - id: b{i}\n    name: B{i}\n    members:\n      - p{i}\n"
+        ));
+        if i + 1 < n {
+            text.push_str(&format!("      - b{}\n", i + 1));
+        }
+    }
+    let analysis = run(&text);
+    // Every flow goes one boundary deeper.
+    assert!(ids(&analysis).contains(&"stride-tampering@f1"));
+    assert!(ids(&analysis).contains(&"flagged-process@p999"));
+    assert_eq!(threat(&analysis, "flagged-process@p7").assets, ["d"]);
+}
