@@ -2,10 +2,16 @@
 //! applied to a model, the hand-written threats added, and `risk_tracking`
 //! joined in (statuses, expiries, stale entries).
 //!
+//! Out-of-scope elements and flows get no threats of any origin (hand-written
+//! ones included: `out_of_scope` says the model does not cover them); a flow
+//! between an in-scope and an out-of-scope element is still analysed, and
+//! out-of-scope flows still count for the derived attributes of their ends.
+//!
 //! Precondition: [`crate::validate`] found no errors. Generation still
 //! never panics on a model that breaks it: unknown references are skipped,
-//! the first of two definitions with one id wins, and boundary cycles end
-//! the walk up the nesting.
+//! the first of two definitions with one id (or two parents of one member)
+//! wins, and boundary cycles are harmless because crossing compares direct
+//! parents only.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,9 +20,9 @@ use crate::analysis::{
     Target, TargetKind, Threat,
 };
 use crate::model::{DataAsset, Flow, Level, Stride, ThreatModel, Tracking};
-use crate::position::{SourceMap, segment};
+use crate::position::{Position, SourceMap, segment};
 use crate::rules::{
-    AppliesTo, ElementFacts, ElementRef, FlowFacts, RuleLibrary, element_values, flow_values,
+    AppliesTo, ElementFacts, ElementRef, FlowFacts, Rule, RuleLibrary, element_values, flow_values,
 };
 
 /// Runs every rule and the baseline over `model`, as of `today` (for
@@ -51,27 +57,9 @@ pub fn analyse(
                 AppliesTo::DataStore => element.kind == TargetKind::DataStore,
             };
             if applies && rule.condition.eval(&attrs) {
-                let severity = graph.severity(&element.assets, rule.impact, rule.likelihood);
-                push(
-                    Threat {
-                        id: format!("{}@{}", rule.id, element.target.id),
-                        origin: Origin::Rule,
-                        rule: rule.id.clone(),
-                        stride: rule.stride,
-                        severity: severity.0,
-                        severity_basis: severity.1,
-                        target: element.target.clone(),
-                        position: map.value(&element.path),
-                        title: rule.title.clone(),
-                        description: rule.description.clone(),
-                        mitigations: rule.mitigations.clone(),
-                        cwe: rule.cwe.clone(),
-                        capec: rule.capec.clone(),
-                        assets: sorted(&element.assets),
-                        status: Status::Open { note: None },
-                    },
-                    &mut threats,
-                );
+                let position = map.value(&element.path);
+                let threat = graph.rule_threat(rule, &element.target, &element.assets, position);
+                push(threat, &mut threats);
             }
         }
         if model.options.stride_baseline {
@@ -103,27 +91,9 @@ pub fn analyse(
         element_values(to.element, &to.facts, "flow.to.", &mut attrs);
         for rule in library.rules() {
             if rule.applies_to == AppliesTo::Flow && rule.condition.eval(&attrs) {
-                let severity = graph.severity(&flow.assets, rule.impact, rule.likelihood);
-                push(
-                    Threat {
-                        id: format!("{}@{}", rule.id, flow.target.id),
-                        origin: Origin::Rule,
-                        rule: rule.id.clone(),
-                        stride: rule.stride,
-                        severity: severity.0,
-                        severity_basis: severity.1,
-                        target: flow.target.clone(),
-                        position: map.value(&flow.path),
-                        title: rule.title.clone(),
-                        description: rule.description.clone(),
-                        mitigations: rule.mitigations.clone(),
-                        cwe: rule.cwe.clone(),
-                        capec: rule.capec.clone(),
-                        assets: sorted(&flow.assets),
-                        status: Status::Open { note: None },
-                    },
-                    &mut threats,
-                );
+                let position = map.value(&flow.path);
+                let threat = graph.rule_threat(rule, &flow.target, &flow.assets, position);
+                push(threat, &mut threats);
             }
         }
         if model.options.stride_baseline && flow.facts.crosses_boundary {
@@ -523,12 +493,39 @@ impl<'a> Graph<'a> {
         )
     }
 
+    fn rule_threat(
+        &self,
+        rule: &Rule,
+        target: &Target,
+        involved: &BTreeSet<&str>,
+        position: Option<Position>,
+    ) -> Threat {
+        let (severity, severity_basis) = self.severity(involved, rule.impact, rule.likelihood);
+        Threat {
+            id: format!("{}@{}", rule.id, target.id),
+            origin: Origin::Rule,
+            rule: rule.id.clone(),
+            stride: rule.stride,
+            severity,
+            severity_basis,
+            target: target.clone(),
+            position,
+            title: rule.title.clone(),
+            description: rule.description.clone(),
+            mitigations: rule.mitigations.clone(),
+            cwe: rule.cwe.clone(),
+            capec: rule.capec.clone(),
+            assets: sorted(involved),
+            status: Status::Open { note: None },
+        }
+    }
+
     fn baseline(
         &self,
         stride: Stride,
         target: &Target,
         involved: &BTreeSet<&str>,
-        position: Option<crate::Position>,
+        position: Option<Position>,
     ) -> Threat {
         let dimension = match stride {
             Stride::Spoofing | Stride::ElevationOfPrivilege => Dimension::Max,

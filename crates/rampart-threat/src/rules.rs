@@ -6,8 +6,8 @@
 //! when the library loads, so a misspelt attribute or a literal outside an
 //! enumeration is a load error naming the rule, never a rule that silently
 //! stops matching. The schema and the runtime values come from the same
-//! tables below ([`process_attrs`] and friends), so a name the schema
-//! accepts always has a value to read.
+//! per-kind tables in this module, so a name the schema accepts always has
+//! a value to read.
 //!
 //! Attribute names are the model's field names, under `element.` (the
 //! subject element), `flow.` (the subject flow) and `flow.from.` /

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use rampart_threat::analysis::Origin;
 use rampart_threat::model::Stride;
-use rampart_threat::rules::{AppliesTo, RuleError, RuleLibrary, all_attribute_paths};
+use rampart_threat::rules::{
+    AppliesTo, ENCRYPTED_PROTOCOLS, RuleError, RuleLibrary, all_attribute_paths,
+};
 use rampart_threat::{DiagSeverity, analyse, parse_model, validate};
 use serde::Deserialize;
 
@@ -181,6 +183,13 @@ fn readme_lists_every_attribute() {
         .filter(|path| !readme.contains(&format!("`{path}`")))
         .collect();
     assert!(missing.is_empty(), "README.md does not list {missing:?}");
+    for protocol in ENCRYPTED_PROTOCOLS {
+        assert!(
+            readme.contains(&format!(" {protocol},"))
+                || readme.contains(&format!(" {protocol}, or")),
+            "README.md does not list encrypted protocol {protocol}"
+        );
+    }
 }
 
 const GOOD: &str = r#"
