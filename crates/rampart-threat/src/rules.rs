@@ -270,6 +270,14 @@ impl RuleLibrary {
             let stride = file_stride(file).ok_or_else(|| RuleError::UnknownFile {
                 file: (*file).to_owned(),
             })?;
+            // The guards of model files: rule files may come from users too.
+            if text.len() > crate::MAX_INPUT_BYTES || crate::flow_work(text) > crate::MAX_FLOW_WORK
+            {
+                return Err(RuleError::Yaml {
+                    file: (*file).to_owned(),
+                    message: "file too large or too deeply nested to parse safely".into(),
+                });
+            }
             let items: Vec<serde_norway::Value> =
                 serde_norway::from_str(text).map_err(|err| RuleError::Yaml {
                     file: (*file).to_owned(),

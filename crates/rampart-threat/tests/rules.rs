@@ -304,6 +304,9 @@ fn bad_yaml_is_refused_with_its_position() {
     assert!(err.to_string().contains("line"), "{err}");
     let err = load(&[("spoofing.yaml", "id: not-a-list\n")]).expect_err("refused");
     assert!(matches!(err, RuleError::Yaml { .. }), "{err:?}");
+    let hostile = "[".repeat(20_000);
+    let err = load(&[("spoofing.yaml", &hostile)]).expect_err("refused");
+    assert!(err.to_string().contains("too deeply nested"), "{err}");
 }
 
 #[test]
