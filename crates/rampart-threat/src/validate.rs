@@ -353,33 +353,50 @@ pub fn validate(model: &ThreatModel, map: &SourceMap) -> Vec<Diagnostic> {
             parent.insert(m, (&b.id, path));
         }
     }
-    // With one parent each, a cycle is a walk up that returns to its start.
-    let mut reported: BTreeSet<&str> = BTreeSet::new();
+    // With one parent each, a cycle is a walk up that returns to a boundary
+    // already on the walk. Each boundary is walked once: a walk stops at a
+    // boundary an earlier walk finished, so deep nesting stays linear.
+    let file_order: HashMap<&str, usize> = model
+        .trust_boundaries
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.id.as_str(), i))
+        .collect();
+    let mut finished: BTreeSet<&str> = BTreeSet::new();
     for b in &model.trust_boundaries {
-        let start = b.id.as_str();
-        let mut seen: BTreeSet<&str> = BTreeSet::new();
-        let mut at = start;
-        while let Some((up, _)) = parent.get(at) {
-            if !seen.insert(at) {
-                break;
-            }
-            if *up == start {
-                if seen.iter().all(|member| !reported.contains(member)) {
-                    let (_, path) = &parent[start];
+        let mut walk: Vec<&str> = Vec::new();
+        let mut on_walk: BTreeSet<&str> = BTreeSet::new();
+        let mut at = b.id.as_str();
+        while !finished.contains(at) {
+            if !on_walk.insert(at) {
+                let from = walk.iter().position(|id| *id == at).unwrap_or(0);
+                let cycle: BTreeSet<&str> = walk[from..].iter().copied().collect();
+                // Reported once, at the member listed first in the file.
+                let first = cycle
+                    .iter()
+                    .copied()
+                    .min_by_key(|id| file_order.get(id).copied().unwrap_or(usize::MAX))
+                    .unwrap_or(at);
+                if let Some((_, path)) = parent.get(first) {
                     let message = format!(
-                        "trust boundary {start:?} is nested inside itself (through {})",
-                        seen.iter()
+                        "trust boundary {first:?} is nested inside itself (through {})",
+                        cycle
+                            .iter()
                             .map(|s| format!("{s:?}"))
                             .collect::<Vec<_>>()
                             .join(", ")
                     );
                     c.error("boundary-cycle", path.clone(), message);
                 }
-                reported.extend(seen.iter().copied());
                 break;
             }
-            at = up;
+            walk.push(at);
+            match parent.get(at) {
+                Some((up, _)) => at = up,
+                None => break,
+            }
         }
+        finished.extend(walk);
     }
     // `crosses` is for line-shaped boundaries that contain neither end; a
     // boundary enclosing an end already tells whether the flow crosses it.
@@ -395,6 +412,9 @@ pub fn validate(model: &ThreatModel, map: &SourceMap) -> Vec<Diagnostic> {
         chain
     };
     for (i, f) in model.flows.iter().enumerate() {
+        if f.crosses.is_empty() {
+            continue;
+        }
         let ends = [ancestors(&f.from), ancestors(&f.to)];
         for (j, b) in f.crosses.iter().enumerate() {
             if ends.iter().any(|chain| chain.contains(b.as_str())) {
