@@ -26,9 +26,11 @@
 //! valid values private).
 
 pub mod analysis;
+pub mod emit;
 pub mod expr;
 pub mod model;
 pub mod position;
+pub mod schema;
 pub mod threat_dragon;
 pub mod validate;
 
