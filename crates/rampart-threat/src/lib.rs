@@ -26,10 +26,12 @@
 //! valid values private).
 
 pub mod analysis;
+pub mod diagram;
 pub mod emit;
 pub mod expr;
 pub mod model;
 pub mod position;
+pub mod report;
 pub mod schema;
 pub mod threat_dragon;
 pub mod validate;
