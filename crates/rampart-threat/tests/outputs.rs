@@ -12,9 +12,7 @@ use rampart_threat::analysis::{
 use rampart_threat::model::{Level, Stride, ThreatModel};
 use rampart_threat::report::{self, ReportInput};
 use rampart_threat::threat_dragon::import_v2;
-use rampart_threat::{
-    DiagSeverity, Diagnostic, Position, SourceMap, diagram, emit, parse_model, validate,
-};
+use rampart_threat::{DiagSeverity, Diagnostic, Position, diagram, emit, parse_model, validate};
 use serde_json::Value;
 
 const FILE: &str = "models/tiny shop.yaml";
@@ -261,8 +259,12 @@ fn with_input<T>(render: impl Fn(&ReportInput) -> T) -> T {
     render(&input)
 }
 
+/// Pretty JSON with U+202E written as its JSON escape, so the snapshot
+/// file holds no invisible character (JSON output keeps names as given).
 fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).expect("JSON")
+    serde_json::to_string_pretty(value)
+        .expect("JSON")
+        .replace('\u{202E}', "\\u202e")
 }
 
 #[test]
@@ -404,6 +406,11 @@ fn json_report_shape() {
 fn sarif_reports_open_threats_only() {
     let sarif = with_input(|input| report::sarif(input, TOOL_VERSION));
     assert_eq!(sarif["version"], "2.1.0");
+    let raw = serde_json::to_string(&sarif).expect("JSON");
+    assert!(
+        !raw.contains('\u{202E}'),
+        "a bidi override reached an alert"
+    );
     let run = &sarif["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "rampart");
     assert_eq!(run["tool"]["driver"]["version"], TOOL_VERSION);
@@ -648,4 +655,31 @@ fn example_model_round_trips_through_yaml() {
     let text = std::fs::read_to_string(&path).expect("example model");
     let model = parse_model("webshop.yaml", &text).expect("parses").model;
     round_trip("webshop.yaml", &model);
+}
+
+#[test]
+fn tricky_values_round_trip_through_yaml() {
+    let text = r#"version: 1
+title: "yes"
+description: "1.0"
+owner: "null"
+options: { stride_baseline: false }
+data_assets:
+  - { id: a, name: "~", description: "- not a list\n# not a comment\nkey: not a map\n", confidentiality: low, integrity: low, availability: low, tags: ["@x", "*y", "&z", "!t", "%p", "'q'", "\"r\"", " lead", "trail "] }
+processes:
+  - { id: p, name: "0x10", technology: "2027-06-30", authentication: mfa, sessions: token }
+data_stores:
+  - { id: s, name: "on", stores: [a], query_language: sql, public_access: read }
+flows:
+  - { id: f, from: p, to: s, name: "a: b", encrypted_in_transit: true, verifies_certificates: false, data: [a] }
+threats:
+  - { id: t, target: p, stride: repudiation, title: "{not: flow}", severity: low, cwe: [1], capec: [2] }
+risk_tracking:
+  "manual.t@p": { status: accepted, owner: "[me]", expires: "2030-01-01", reason: "multi\nline" }
+"#;
+    let model = parse_model("tricky.yaml", text).expect("parses").model;
+    round_trip("tricky.yaml", &model);
+    let yaml = emit::to_yaml(&model);
+    assert!(yaml.contains("stride_baseline: false"), "{yaml}");
+    assert!(yaml.contains("verifies_certificates: false"), "{yaml}");
 }

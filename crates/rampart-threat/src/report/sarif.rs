@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::markdown::text as md;
-use super::{ReportInput, capec_url, cwe_url};
+use super::{ReportInput, capec_url, cwe_url, is_hidden};
 use crate::analysis::Threat;
 use crate::model::Level;
 
@@ -105,19 +105,20 @@ fn rule_json(rule: &str, threats: &[&Threat]) -> Option<Value> {
             worst
         }
     })?;
-    let full = if worst.description.trim().is_empty() {
-        worst.title.clone()
+    let title = plain(&worst.title);
+    let full = plain(if worst.description.trim().is_empty() {
+        &worst.title
     } else {
-        worst.description.clone()
-    };
+        &worst.description
+    });
 
-    let mut help_text = format!("{}\n\n{full}\n", worst.title);
+    let mut help_text = format!("{title}\n\n{full}\n");
     let mut help_md = format!("**{}**\n\n{}\n", md(&worst.title), md(&full));
     if !worst.mitigations.is_empty() {
         help_text.push_str("\nMitigations:\n");
         help_md.push_str("\nMitigations:\n\n");
         for mitigation in &worst.mitigations {
-            let _ = writeln!(help_text, "- {mitigation}");
+            let _ = writeln!(help_text, "- {}", plain(mitigation));
             let _ = writeln!(help_md, "- {}", md(mitigation));
         }
     }
@@ -147,7 +148,7 @@ fn rule_json(rule: &str, threats: &[&Threat]) -> Option<Value> {
     let mut value = json!({
         "id": rule,
         "name": rule_name(rule),
-        "shortDescription": { "text": worst.title },
+        "shortDescription": { "text": title },
         "fullDescription": { "text": full },
         "help": { "text": help_text, "markdown": help_md },
         "defaultConfiguration": { "level": level(worst.severity) },
@@ -183,7 +184,7 @@ fn result_json(threat: &Threat, rule_index: usize, uri: &str) -> Value {
         "ruleId": threat.rule,
         "ruleIndex": rule_index,
         "level": level(threat.severity),
-        "message": { "text": format!("{} ({})", threat.title, threat.target.name) },
+        "message": { "text": plain(&format!("{} ({})", threat.title, threat.target.name)) },
         "locations": [{
             "physicalLocation": { "artifactLocation": artifact, "region": region },
         }],
@@ -197,6 +198,15 @@ fn result_json(threat: &Threat, rule_index: usize, uri: &str) -> Value {
             "target_kind": threat.target.kind.as_str(),
         },
     })
+}
+
+/// Text as dashboards show it: invisible characters (bidi overrides,
+/// zero-width, controls) removed so a model cannot reorder or hide what an
+/// alert says; line breaks stay.
+fn plain(text: &str) -> String {
+    text.chars()
+        .filter(|c| *c == '\n' || !is_hidden(*c))
+        .collect()
 }
 
 /// The first 32 hex digits of the SHA-256 of the threat id: the id is the
