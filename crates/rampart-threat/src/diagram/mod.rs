@@ -4,7 +4,8 @@
 //! boundaries without members (lines that flows `crosses`) appear in the
 //! labels of the flows that cross them. Out-of-scope elements and flows are
 //! dashed. Everything is ordered by id so the text only changes when the
-//! model does.
+//! model does. A flow whose end names no element (an invalid model, which
+//! validation reports) is left out rather than drawn to a made-up node.
 //!
 //! The layout is built without recursion: boundary nesting comes from the
 //! model file, and a deep (or, in an invalid model, cyclic) nesting must not

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::{
     ReportInput, by_target, capec_url, cwe_url, file_line, file_line_column, is_hidden, kind_label,
-    level_label, open_by_stride, stale_explanation, status_rows, status_text, verdict,
+    level_label, open_by_stride, paragraphs, stale_explanation, status_rows, status_text, verdict,
 };
 use crate::analysis::Threat;
 use crate::model::{Level, Stride};
@@ -66,7 +66,9 @@ pub(super) fn render(input: &ReportInput) -> String {
     meta.push(format!("statuses as of {}", input.today));
     let _ = writeln!(out, "<p class=\"meta\">{}</p>", meta.join(" · "));
     if let Some(description) = &input.model.description {
-        let _ = writeln!(out, "<p>{}</p>", esc(description));
+        for paragraph in paragraphs(description) {
+            let _ = writeln!(out, "<p>{}</p>", esc(&paragraph));
+        }
     }
 
     out.push_str("<h2>Summary</h2>\n<table>\n<tr><th>Status</th><th>Threats</th></tr>\n");

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::{
     ReportInput, by_target, capec_url, cwe_url, file_line, file_line_column, is_hidden, kind_label,
-    level_label, open_by_stride, stale_explanation, status_rows, status_text, verdict,
+    level_label, open_by_stride, paragraphs, stale_explanation, status_rows, status_text, verdict,
 };
 use crate::analysis::Threat;
 use crate::model::{Level, Stride};
@@ -27,7 +27,9 @@ pub(super) fn render(input: &ReportInput) -> String {
     meta.push(format!("statuses as of {}", input.today));
     let _ = writeln!(out, "{}\n", meta.join(" · "));
     if let Some(description) = &input.model.description {
-        let _ = writeln!(out, "{}\n", text(description));
+        for paragraph in paragraphs(description) {
+            let _ = writeln!(out, "{}\n", text(&paragraph));
+        }
     }
 
     out.push_str("## Summary\n\n| Status | Threats |\n| --- | ---: |\n");

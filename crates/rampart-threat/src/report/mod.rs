@@ -119,6 +119,27 @@ pub(crate) fn verdict(summary: &Summary, warnings: usize) -> String {
     text
 }
 
+/// A description's paragraphs (separated by blank lines), each on one
+/// line.
+pub(crate) fn paragraphs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() {
+            if !current.is_empty() {
+                out.push(current.join(" "));
+                current.clear();
+            }
+        } else {
+            current.push(line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current.join(" "));
+    }
+    out
+}
+
 pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -269,6 +290,12 @@ fn is_format(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paragraphs_split_on_blank_lines() {
+        assert_eq!(paragraphs("one\ntwo\n\n\n  three \n"), ["one two", "three"]);
+        assert!(paragraphs(" \n").is_empty());
+    }
 
     #[test]
     fn hidden_characters() {

@@ -41,15 +41,14 @@ pub(super) fn render(input: &ReportInput, tool_version: &str) -> Value {
             .or_default()
             .push(threat);
     }
-    let rule_index: BTreeMap<&str, usize> = by_rule
-        .keys()
-        .enumerate()
-        .map(|(index, rule)| (*rule, index))
-        .collect();
-    let rules: Vec<Value> = by_rule
-        .iter()
-        .filter_map(|(rule, threats)| rule_json(rule, threats))
-        .collect();
+    let mut rules: Vec<Value> = Vec::new();
+    let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
+    for (rule, threats) in &by_rule {
+        if let Some(json) = rule_json(rule, threats) {
+            rule_index.insert(rule, rules.len());
+            rules.push(json);
+        }
+    }
     let uri = artifact_uri(input.file);
     let results: Vec<Value> = open
         .iter()
