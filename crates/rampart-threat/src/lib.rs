@@ -26,11 +26,15 @@
 //! valid values private).
 
 pub mod analysis;
+pub mod diagram;
+pub mod emit;
 pub mod expr;
 pub mod generate;
 pub mod model;
 pub mod position;
+pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod threat_dragon;
 pub mod validate;
 

@@ -9,44 +9,64 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::de::{self, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The whole model file.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "Rampart threat model",
+    description = "A system described as data-flow elements, flows, trust boundaries and data assets, from which `rampart threat` generates threats; `risk_tracking` records what was decided about them."
+)]
 pub struct ThreatModel {
     /// Format version; only `1` exists.
+    #[schemars(range(min = 1, max = 1))]
     pub version: u32,
+    /// Name of the modelled system; the title of every report.
     pub title: String,
-    #[serde(default)]
+    /// Free text for readers of the model and its reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    /// Team or person responsible for the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
-    #[serde(default)]
+    /// The data the system handles; threat severities derive from their ratings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub data_assets: Vec<DataAsset>,
-    #[serde(default)]
+    /// People and systems outside the modelled system's control.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_entities: Vec<ExternalEntity>,
-    #[serde(default)]
+    /// Code the system runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub processes: Vec<Process>,
-    #[serde(default)]
+    /// Where data rests: databases, buckets, queues, logs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub data_stores: Vec<DataStore>,
-    #[serde(default)]
+    /// Data moving between elements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flows: Vec<Flow>,
-    #[serde(default)]
+    /// Zones of equal trust; a flow between elements of different zones crosses a boundary.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trust_boundaries: Vec<TrustBoundary>,
-    /// Hand-written (or imported) threats.
-    #[serde(default)]
+    /// Hand-written (or imported) threats, reported next to the generated ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub threats: Vec<ManualThreat>,
-    /// Status of threats, keyed by threat id (`rule-id@target-id`).
-    #[serde(default, deserialize_with = "unique_keys")]
+    /// Status of threats, keyed by threat id (`rule-id@target-id`, as reports show it): open, mitigated, accepted until a date, or a false positive.
+    #[serde(
+        default,
+        deserialize_with = "unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub risk_tracking: BTreeMap<String, TrackingEntry>,
-    #[serde(default)]
+    /// Model-wide switches.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub options: Options,
 }
 
 /// Model-wide switches.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Options {
     /// Generate the STRIDE-per-element baseline threats.
@@ -66,8 +86,20 @@ fn yes() -> bool {
     true
 }
 
+// Serialisation leaves out values equal to their default so that a model
+// written back (an import) keeps only what was stated.
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
 /// One ordered scale for confidentiality, integrity and availability.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Low,
@@ -108,23 +140,32 @@ impl std::str::FromStr for Level {
 }
 
 /// A piece of data the system handles, with its CIA ratings.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DataAsset {
+    /// Unique among data assets; lower case, digits, `-` and `_`.
+    #[schemars(pattern(r"^[a-z0-9][a-z0-9_-]{0,63}$"))]
     pub id: String,
+    /// Display name.
     pub name: String,
-    #[serde(default)]
+    /// Free text for readers of the model and its reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Harm if the data is disclosed.
     pub confidentiality: Level,
+    /// Harm if the data is altered.
     pub integrity: Level,
+    /// Harm if the data cannot be reached.
     pub availability: Level,
-    #[serde(default)]
+    /// Free labels; rules and reports may match on them (`pci`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
 }
 
 /// How a caller proves who it is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(extend("default" = "none"))]
 pub enum Authentication {
     #[default]
     None,
@@ -138,8 +179,9 @@ pub enum Authentication {
 }
 
 /// What a receiver checks after authentication.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(extend("default" = "none"))]
 pub enum Authorization {
     #[default]
     None,
@@ -148,8 +190,9 @@ pub enum Authorization {
 }
 
 /// How a process keeps users signed in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(extend("default" = "none"))]
 pub enum Sessions {
     #[default]
     None,
@@ -158,8 +201,9 @@ pub enum Sessions {
 }
 
 /// The query language a store accepts (injection rules key on it).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(extend("default" = "none"))]
 pub enum QueryLanguage {
     #[default]
     None,
@@ -169,8 +213,9 @@ pub enum QueryLanguage {
 }
 
 /// Anonymous access to a store (a public bucket).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(extend("default" = "none"))]
 pub enum PublicAccess {
     #[default]
     None,
@@ -179,7 +224,9 @@ pub enum PublicAccess {
 }
 
 /// The six STRIDE categories.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Stride {
     Spoofing,
@@ -238,237 +285,331 @@ impl Stride {
 }
 
 /// A person or system outside the modelled system's control.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExternalEntity {
+    /// Unique among elements, flows and boundaries; lower case, digits, `-` and `_`.
+    #[schemars(pattern(r"^[a-z0-9][a-z0-9_-]{0,63}$"))]
     pub id: String,
+    /// Display name.
     pub name: String,
-    #[serde(default)]
+    /// Free text for readers of the model and its reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    /// Product or stack (`PostgreSQL 17`, `Rust/axum`); shown in reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub technology: Option<String>,
-    #[serde(default)]
+    /// Free labels; rules and reports may match on them (`pci`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// Reason the element is out of scope; no threats are generated for it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_of_scope: Option<String>,
-    #[serde(default)]
+    /// Ids of the same thing in another tool (a Threat Dragon cell id), kept so a re-import can match it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_ids: Vec<String>,
-    #[serde(default)]
+    /// A person (a browser user) rather than a system.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub human: bool,
     /// An administrator or operator.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub privileged: bool,
     /// An identity provider.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub provides_authentication: bool,
 }
 
 /// Code the system runs.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Process {
+    /// Unique among elements, flows and boundaries; lower case, digits, `-` and `_`.
+    #[schemars(pattern(r"^[a-z0-9][a-z0-9_-]{0,63}$"))]
     pub id: String,
+    /// Display name.
     pub name: String,
-    #[serde(default)]
+    /// Free text for readers of the model and its reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    /// Product or stack (`PostgreSQL 17`, `Rust/axum`); shown in reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub technology: Option<String>,
-    #[serde(default)]
+    /// Free labels; rules and reports may match on them (`pci`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    #[serde(default)]
+    /// Reason the element is out of scope; no threats are generated for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_of_scope: Option<String>,
-    #[serde(default)]
+    /// Ids of the same thing in another tool (a Threat Dragon cell id), kept so a re-import can match it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_ids: Vec<String>,
-    #[serde(default)]
+    /// Reachable from the internet.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub internet_facing: bool,
-    #[serde(default)]
+    /// How callers of this process prove who they are.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub authentication: Authentication,
-    #[serde(default)]
+    /// What the process checks after authentication.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub authorization: Authorization,
-    #[serde(default)]
+    /// Handles input that users or outside systems control.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub takes_user_input: bool,
-    #[serde(default)]
+    /// Validates input against an allow-list or a schema.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub input_validation: bool,
-    #[serde(default)]
+    /// Bounds input sizes (request bodies, uploads, collection lengths).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub input_limits: bool,
-    #[serde(default)]
+    /// Encodes output for its context (HTML escaping, templating).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub output_encoding: bool,
-    #[serde(default)]
+    /// Produces HTML for browsers.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub renders_html: bool,
-    #[serde(default)]
+    /// Uses bound parameters, never string-built queries.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub parameterized_queries: bool,
-    #[serde(default)]
+    /// Starts shell or operating-system commands.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub executes_os_commands: bool,
-    #[serde(default)]
+    /// Deserialises data from outside into objects (native serialisation formats).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub deserializes_untrusted_data: bool,
-    #[serde(default)]
+    /// Parses XML (external entities are a risk).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub parses_xml: bool,
-    #[serde(default)]
+    /// Accepts files from users.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub accepts_file_uploads: bool,
-    #[serde(default)]
+    /// Fetches URLs, some of them given by users or data.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub makes_outbound_requests: bool,
-    #[serde(default)]
+    /// Outbound requests are restricted to an allow-list.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub egress_allowlist: bool,
-    #[serde(default)]
+    /// How signed-in users are remembered.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub sessions: Sessions,
-    #[serde(default)]
+    /// Rejects cross-site request forgery (tokens, SameSite cookies).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub csrf_protection: bool,
-    #[serde(default)]
+    /// Sessions expire and can be revoked.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub session_expiry: bool,
-    #[serde(default)]
+    /// Limits requests per client.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub rate_limited: bool,
-    #[serde(default)]
+    /// Writes security-relevant events (sign-ins, changes, access) to an audit trail.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub logs_audit_events: bool,
-    #[serde(default)]
+    /// Keeps keys or passwords in configuration files or environment variables.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub stores_secrets_in_config: bool,
-    #[serde(default)]
+    /// Runs with administrator rights.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub runs_as_root: bool,
-    #[serde(default)]
+    /// Shows stack traces or internal errors to callers.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub error_details_exposed: bool,
-    #[serde(default)]
+    /// Debug endpoints or modes are on in production.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub debug_enabled: bool,
-    #[serde(default)]
+    /// Its dependencies are scanned for known vulnerabilities.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub dependency_scanning: bool,
-    #[serde(default)]
+    /// Caches responses (cache poisoning and leaks between users are risks).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub caches_responses: bool,
-    #[serde(default)]
+    /// Runs more than one instance, so one failure does not stop the service.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub redundant: bool,
     /// Assets handled in memory beyond those its flows carry.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub processes: Vec<String>,
 }
 
 /// Data at rest: a database, bucket, queue or log.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DataStore {
+    /// Unique among elements, flows and boundaries; lower case, digits, `-` and `_`.
+    #[schemars(pattern(r"^[a-z0-9][a-z0-9_-]{0,63}$"))]
     pub id: String,
+    /// Display name.
     pub name: String,
-    #[serde(default)]
+    /// Free text for readers of the model and its reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    /// Product or stack (`PostgreSQL 17`, `Rust/axum`); shown in reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub technology: Option<String>,
-    #[serde(default)]
+    /// Free labels; rules and reports may match on them (`pci`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    #[serde(default)]
+    /// Reason the element is out of scope; no threats are generated for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_of_scope: Option<String>,
-    #[serde(default)]
+    /// Ids of the same thing in another tool (a Threat Dragon cell id), kept so a re-import can match it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_ids: Vec<String>,
     /// Assets at rest in this store.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stores: Vec<String>,
-    #[serde(default)]
+    /// Reachable from the internet.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub internet_facing: bool,
-    #[serde(default)]
+    /// How clients of the store prove who they are.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub authentication: Authentication,
-    #[serde(default)]
+    /// Writes security-relevant events (sign-ins, changes, access) to an audit trail.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub logs_audit_events: bool,
-    #[serde(default)]
+    /// Runs more than one instance, so one failure does not stop the service.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub redundant: bool,
-    #[serde(default)]
+    /// Data is encrypted on disk.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub encrypted_at_rest: bool,
-    #[serde(default)]
+    /// Holds passwords, keys or tokens.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub stores_credentials: bool,
-    #[serde(default)]
+    /// The query language the store accepts (injection rules key on it).
+    #[serde(default, skip_serializing_if = "is_default")]
     pub query_language: QueryLanguage,
-    #[serde(default)]
+    /// Anonymous access (a public bucket).
+    #[serde(default, skip_serializing_if = "is_default")]
     pub public_access: PublicAccess,
-    #[serde(default)]
+    /// A log or audit trail.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub is_log: bool,
-    #[serde(default)]
+    /// Entries cannot be changed or deleted once written.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub append_only: bool,
-    #[serde(default)]
+    /// A message queue.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub queue: bool,
-    #[serde(default)]
+    /// Messages that cannot be processed go to a dead-letter queue.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub dead_letter_queue: bool,
 }
 
 /// Data moving from one element to another.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Flow {
+    /// Unique among elements, flows and boundaries; lower case, digits, `-` and `_`.
+    #[schemars(pattern(r"^[a-z0-9][a-z0-9_-]{0,63}$"))]
     pub id: String,
+    /// Id of the element the data leaves.
     pub from: String,
+    /// Id of the element the data reaches.
     pub to: String,
-    #[serde(default)]
+    /// Display name; the id is shown when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default)]
+    /// Free text for readers of the model and its reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Lower-case protocol name (`https`, `grpcs`, `postgres`, …).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
-    #[serde(default)]
+    /// Data moves both ways (a request and its response count as one direction).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub bidirectional: bool,
     /// Asset ids the flow carries.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub data: Vec<String>,
-    #[serde(default)]
+    /// How the sender proves who it is to the receiver.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub authentication: Authentication,
-    #[serde(default)]
+    /// What the receiver checks after authentication.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub authorization: Authorization,
     /// Explicit value; when absent the analysis derives it from `protocol`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_in_transit: Option<bool>,
     /// Absent means the peer certificate is verified.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verifies_certificates: Option<bool>,
-    #[serde(default)]
+    /// Messages are signed or MACed end to end (a webhook signature).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub message_integrity: bool,
-    #[serde(default)]
+    /// Calls have timeouts, so a slow peer cannot exhaust the caller.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub timeouts: bool,
-    #[serde(default)]
+    /// Travels over a network others share (the internet).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub public_network: bool,
     /// Line-shaped boundaries the flow crosses (imported drawings).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crosses: Vec<String>,
-    #[serde(default)]
+    /// Free labels; rules and reports may match on them (`pci`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    #[serde(default)]
+    /// Reason the flow is out of scope; no threats are generated for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_of_scope: Option<String>,
-    #[serde(default)]
+    /// Ids of the same thing in another tool (a Threat Dragon cell id), kept so a re-import can match it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_ids: Vec<String>,
 }
 
 /// A trust boundary; a member may be an element or another boundary
 /// (nesting). Membership must form a forest.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrustBoundary {
+    /// Unique among elements, flows and boundaries; lower case, digits, `-` and `_`.
+    #[schemars(pattern(r"^[a-z0-9][a-z0-9_-]{0,63}$"))]
     pub id: String,
+    /// Display name.
     pub name: String,
-    #[serde(default)]
+    /// Free text for readers of the model and its reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    /// Ids of the elements and nested boundaries inside; a boundary without members is a line that flows list in `crosses`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
-    #[serde(default)]
+    /// Ids of the same thing in another tool (a Threat Dragon cell id), kept so a re-import can match it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_ids: Vec<String>,
 }
 
 /// A hand-written threat; its id becomes `manual.<id>@<target>`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ManualThreat {
+    /// Unique among hand-written threats; the threat id is `manual.<id>@<target>`.
+    #[schemars(pattern(r"^[a-z0-9][a-z0-9_-]{0,63}$"))]
     pub id: String,
     /// Element or flow id.
     pub target: String,
+    /// STRIDE category.
     pub stride: Stride,
+    /// One line: what can go wrong.
     pub title: String,
-    #[serde(default)]
+    /// Free text for readers of the model and its reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Severity as the author rates it.
     pub severity: Level,
-    #[serde(default)]
+    /// Controls that address the threat.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mitigations: Vec<String>,
-    #[serde(default)]
+    /// CWE numbers (`79` for CWE-79).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cwe: Vec<u32>,
-    #[serde(default)]
+    /// CAPEC attack-pattern numbers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capec: Vec<u32>,
-    #[serde(default)]
+    /// Free labels; rules and reports may match on them (`pci`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
 }
 
 /// The status word of a tracking entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TrackingStatus {
     Open,
@@ -481,20 +622,29 @@ pub enum TrackingStatus {
 /// checked by validation (not by serde) so that a missing `owner` is a
 /// diagnostic pointing at the entry, alongside the other semantic errors;
 /// [`TrackingEntry::resolve`] gives the typed form.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    description = "What was decided about one threat. The fields a status needs are checked by `rampart threat check`, which reports a missing one with its position."
+)]
 pub struct TrackingEntry {
+    /// `open`, `mitigated` (needs `reference`), `accepted` (needs `owner` and `expires`) or `false_positive` (needs `reason`).
     pub status: TrackingStatus,
-    #[serde(default)]
+    /// For `mitigated`: the ticket, pull request or document that shows the fix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    #[serde(default)]
+    /// For `accepted`: who accepted the risk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
-    /// `YYYY-MM-DD`; the acceptance is valid through that day.
-    #[serde(default)]
+    /// For `accepted`: `YYYY-MM-DD`; the acceptance is valid through that day and the threat is open again after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     pub expires: Option<String>,
-    #[serde(default)]
+    /// Why the risk is accepted, or why the threat is a false positive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(default)]
+    /// Free text, shown in reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
