@@ -2,10 +2,13 @@
 //! applied to a model, the hand-written threats added, and `risk_tracking`
 //! joined in (statuses, expiries, stale entries).
 //!
-//! Out-of-scope elements and flows get no threats of any origin (hand-written
-//! ones included: `out_of_scope` says the model does not cover them); a flow
-//! between an in-scope and an out-of-scope element is still analysed, and
-//! out-of-scope flows still count for the derived attributes of their ends.
+//! Out-of-scope elements and flows get no generated threats (rules and
+//! baseline): `out_of_scope` says the model does not analyse them. A
+//! hand-written threat on one is kept: someone wrote it down on purpose, and
+//! Threat Dragon models carry threats on out-of-scope cells that an import
+//! must not lose. A flow between an in-scope and an out-of-scope element is
+//! still analysed, and out-of-scope flows still count for the derived
+//! attributes of their ends.
 //!
 //! Precondition: [`crate::validate`] found no errors. Generation still
 //! never panics on a model that breaks it: unknown references are skipped,
@@ -110,12 +113,9 @@ pub fn analyse(
     }
 
     for manual in &model.threats {
-        let Some((target, assets, path, out_of_scope)) = graph.target(&manual.target) else {
+        let Some((target, assets, path, _)) = graph.target(&manual.target) else {
             continue;
         };
-        if out_of_scope {
-            continue;
-        }
         let rule = format!("manual.{}", manual.id);
         push(
             Threat {
@@ -240,7 +240,7 @@ fn stale_reason(
     }
     match graph.target(target) {
         None => StaleReason::NoSuchTarget,
-        Some((_, _, _, true)) => StaleReason::TargetOutOfScope,
+        Some((_, _, _, true)) if !rule.starts_with("manual.") => StaleReason::TargetOutOfScope,
         Some(_) => StaleReason::RuleNoLongerMatches,
     }
 }

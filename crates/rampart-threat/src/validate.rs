@@ -512,7 +512,8 @@ pub fn validate(model: &ThreatModel, map: &SourceMap) -> Vec<Diagnostic> {
         }
         match key.rsplit_once('@') {
             Some((rule, target)) if !rule.is_empty() && !target.is_empty() => {
-                if out_of_scope.contains(target) {
+                // Hand-written threats are kept on out-of-scope targets.
+                if out_of_scope.contains(target) && !rule.starts_with("manual.") {
                     c.warning(
                         "tracking-out-of-scope",
                         path,
