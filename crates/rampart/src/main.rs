@@ -46,6 +46,7 @@ fn main() -> ExitCode {
         Command::Upload(args) => commands::upload::run(args),
         Command::Findings(args) => commands::findings::run(args),
         Command::Where(args) => commands::where_::run(args),
+        Command::Threat(args) => commands::threat::run(args),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,7 @@ mod evidence;
 mod inventory;
 mod scan;
 mod server;
+mod threat;
 
 use clap::{Parser, Subcommand};
 
@@ -16,6 +17,7 @@ pub use evidence::*;
 pub use inventory::*;
 pub use scan::*;
 pub use server::*;
+pub use threat::*;
 
 /// Rampart: shift-left security scanning and secure incident response.
 ///
@@ -69,4 +71,6 @@ pub enum Command {
     /// Blast radius: which services ship a package, have an advisory or
     /// contain a secret.
     Where(WhereArgs),
+    /// Threat models as code: check (CI gate), report, diagram, import.
+    Threat(ThreatArgs),
 }

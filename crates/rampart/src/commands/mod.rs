@@ -8,5 +8,6 @@ pub mod incident;
 pub mod scan;
 pub mod secrets;
 pub mod serve;
+pub mod threat;
 pub mod upload;
 pub mod where_;

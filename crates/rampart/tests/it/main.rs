@@ -11,6 +11,7 @@ mod scan;
 mod secrets;
 mod server;
 mod site;
+mod threat;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
