@@ -683,3 +683,35 @@ risk_tracking:
     assert!(yaml.contains("stride_baseline: false"), "{yaml}");
     assert!(yaml.contains("verifies_certificates: false"), "{yaml}");
 }
+
+#[test]
+fn crossing_labels_name_the_boundary_id_when_names_repeat() {
+    // Threat Dragon calls every curve "Trust boundary".
+    let model = parse_model(
+        "m.yaml",
+        "version: 1
+title: Lines
+processes: [{ id: a, name: A }, { id: b, name: B }, { id: c, name: C }]
+flows:
+  - { id: a-to-b, from: a, to: b, crosses: [line-1] }
+  - { id: b-to-c, from: b, to: c, crosses: [line-2, gate] }
+trust_boundaries:
+  - { id: line-1, name: Trust boundary }
+  - { id: line-2, name: Trust boundary }
+  - { id: gate, name: Gate }
+",
+    )
+    .expect("parses")
+    .model;
+    let mermaid = diagram::mermaid(&model);
+    assert!(
+        mermaid.contains("crosses: Trust boundary (line-1)"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("crosses: Trust boundary (line-2), Gate"),
+        "{mermaid}"
+    );
+    let dot = diagram::dot(&model);
+    assert!(dot.contains("Trust boundary (line-2)"), "{dot}");
+}

@@ -16,6 +16,9 @@ pub(super) fn render(model: &ThreatModel, layout: &Layout<'_>) -> String {
 
     let mut out = String::from("digraph \"threat_model\" {\n");
     let _ = writeln!(out, "{INDENT}rankdir=LR;");
+    // Without newrank, dot ranks clusters on their own and ignores LR for
+    // nested ones: the diagram stacks up and edge labels cover cluster titles.
+    let _ = writeln!(out, "{INDENT}newrank=true;");
     let _ = writeln!(
         out,
         "{INDENT}label={};",

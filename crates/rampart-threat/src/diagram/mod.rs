@@ -52,7 +52,7 @@ struct Edge<'a> {
     from: usize,
     to: usize,
     /// Names of the memberless boundaries the flow crosses.
-    crosses: Vec<&'a str>,
+    crosses: Vec<String>,
 }
 
 /// One step of the nested drawing, in output order.
@@ -169,6 +169,12 @@ impl<'a> Layout<'a> {
         }
 
         let names: HashMap<&str, &str> = clusters.iter().map(|c| (c.id, c.name)).rev().collect();
+        // Threat Dragon names every curve "Trust boundary": a crossing label
+        // then needs the id to say which one.
+        let mut name_uses: HashMap<&str, usize> = HashMap::new();
+        for name in names.values() {
+            *name_uses.entry(name).or_default() += 1;
+        }
         let mut flows: Vec<&Flow> = model.flows.iter().collect();
         flows.sort_by(|a, b| a.id.cmp(&b.id));
         let edges = flows
@@ -179,7 +185,13 @@ impl<'a> Layout<'a> {
                 let crosses = flow
                     .crosses
                     .iter()
-                    .map(|id| names.get(id.as_str()).copied().unwrap_or(id.as_str()))
+                    .map(|id| match names.get(id.as_str()) {
+                        Some(name) if name_uses.get(name).copied().unwrap_or(0) > 1 => {
+                            format!("{name} ({id})")
+                        }
+                        Some(name) => (*name).to_owned(),
+                        None => id.clone(),
+                    })
                     .collect();
                 Some(Edge {
                     flow,
