@@ -152,7 +152,10 @@ fn check_one(
 ) -> bool {
     use std::fmt::Write as _;
     let summary = analysis.summary();
-    let gate = analysis.gate(args.fail_on);
+    let mut gate = analysis.gate(args.fail_on);
+    // Worst first: the line a reader needs is the top one.
+    gate.over_threshold
+        .sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)));
     let count = |origin: Origin| {
         analysis
             .threats

@@ -316,3 +316,19 @@ fn schema_and_rule_list_are_printed() {
         );
     }
 }
+
+#[test]
+fn the_documented_rule_table_is_current() {
+    let env = Env::new();
+    let run = env.rampart(&["threat", "rules", "--format", "markdown"]);
+    assert_eq!(run.code(), 0);
+    let docs = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/threat-models.md"),
+    )
+    .unwrap();
+    assert!(
+        docs.contains(&run.stdout()),
+        "docs/threat-models.md lists an old rule library; replace its table with the output of \
+         `rampart threat rules --format markdown`"
+    );
+}
