@@ -91,7 +91,7 @@ pub fn parse_model(file: &str, text: &str) -> Result<Parsed, ModelError> {
             max: MAX_INPUT_BYTES,
         });
     }
-    if flow_work(text) > MAX_FLOW_WORK {
+    if too_complex(text) {
         return Err(ModelError::TooComplex {
             file: file.to_owned(),
         });
@@ -101,6 +101,47 @@ pub fn parse_model(file: &str, text: &str) -> Result<Parsed, ModelError> {
         model,
         source_map: SourceMap::build(file, text),
     })
+}
+
+/// Deepest nesting of collections (block and flow) accepted before libyaml
+/// sees the text. A model is about six levels deep.
+pub const MAX_NESTING: usize = 64;
+
+/// Whether `text` could make libyaml's flow handling slow. libyaml's cost
+/// per token grows with the number of flow collections open, so a small
+/// file of unclosed `[` is quadratic. saphyr-parser (pure Rust, used for
+/// positions anyway) reads the nesting exactly and stops as soon as it
+/// passes [`MAX_NESTING`], so its own scan stays bounded. Only when saphyr
+/// cannot read the text at all does the conservative [`flow_work`] bound
+/// decide: it ignores closers, which refuses large files written in flow
+/// style, and so must not be the only check.
+pub(crate) fn too_complex(text: &str) -> bool {
+    match nesting_within(text, MAX_NESTING) {
+        Some(within) => !within,
+        None => flow_work(text) > MAX_FLOW_WORK,
+    }
+}
+
+/// `Some(true)` when no collection in `text` is nested deeper than `limit`,
+/// `Some(false)` when one is, `None` when saphyr rejects the text first.
+fn nesting_within(text: &str, limit: usize) -> Option<bool> {
+    let mut depth = 0usize;
+    for item in saphyr_parser::Parser::new_from_str(text) {
+        let (event, _) = item.ok()?;
+        match event {
+            saphyr_parser::Event::MappingStart(..) | saphyr_parser::Event::SequenceStart(..) => {
+                depth += 1;
+                if depth > limit {
+                    return Some(false);
+                }
+            }
+            saphyr_parser::Event::MappingEnd | saphyr_parser::Event::SequenceEnd => {
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    Some(true)
 }
 
 /// An upper bound of libyaml's flow-level work: for each byte, the number

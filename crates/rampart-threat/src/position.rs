@@ -53,8 +53,7 @@ impl SourceMap {
         };
         // The same guards as the first pass, for callers that build a map
         // from text `parse_model` has not vetted.
-        let vetted =
-            text.len() <= crate::MAX_INPUT_BYTES && crate::flow_work(text) <= crate::MAX_FLOW_WORK;
+        let vetted = text.len() <= crate::MAX_INPUT_BYTES && !crate::too_complex(text);
         if !vetted || map.scan(text).is_none() {
             map.keys.clear();
             map.values.clear();

@@ -271,8 +271,7 @@ impl RuleLibrary {
                 file: (*file).to_owned(),
             })?;
             // The guards of model files: rule files may come from users too.
-            if text.len() > crate::MAX_INPUT_BYTES || crate::flow_work(text) > crate::MAX_FLOW_WORK
-            {
+            if text.len() > crate::MAX_INPUT_BYTES || crate::too_complex(text) {
                 return Err(RuleError::Yaml {
                     file: (*file).to_owned(),
                     message: "file too large or too deeply nested to parse safely".into(),

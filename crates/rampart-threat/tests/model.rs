@@ -276,6 +276,16 @@ fn hostile_input_is_refused_without_panic() {
     );
     assert!(parse_model("m.yaml", &deep).is_err());
 
+    // Unclosed flow collections, the shape that makes libyaml quadratic.
+    let unclosed = format!(
+        "version: 1\ntitle: T\ndescription: {}\n",
+        "[".repeat(200_000)
+    );
+    assert!(matches!(
+        parse_model("m.yaml", &unclosed),
+        Err(ModelError::TooComplex { .. })
+    ));
+
     let deep_block: String = (0..2_000)
         .map(|i| format!("{}k:\n", " ".repeat(i)))
         .collect();
@@ -372,4 +382,30 @@ fn every_single_line_deletion_of_the_sample_is_handled() {
     }
     // Removing an id, a flow end or a membership line must be noticed.
     assert!(reported > 40, "{reported}");
+}
+
+/// Large models written in flow style (one `{ … }` per element, as the
+/// sample model does) are ordinary: the nesting guard must not refuse them.
+#[test]
+fn large_flow_style_models_parse() {
+    let mut text = String::from(
+        "version: 1\ntitle: Big\ndata_assets:\n  - { id: pii, name: P, confidentiality: high, integrity: low, availability: low }\nprocesses:\n",
+    );
+    for i in 0..3_000 {
+        text.push_str(&format!(
+            "  - {{ id: p{i}, name: \"P [{i}] {{x}}\", tags: [a, b] }}\n"
+        ));
+    }
+    text.push_str("flows:\n");
+    for i in 0..3_000 {
+        let to = (i + 1) % 3_000;
+        text.push_str(&format!(
+            "  - {{ id: f{i}, from: p{i}, to: p{to}, protocol: https, data: [pii] }}\n"
+        ));
+    }
+    assert!(text.len() > 300_000);
+    let parsed = parse_model("big.yaml", &text).expect("a large flow-style model parses");
+    assert_eq!(parsed.model.flows.len(), 3_000);
+    // Positions are kept for large files too.
+    assert!(parsed.source_map.value("/flows/2999/to").is_some());
 }
