@@ -31,6 +31,8 @@ pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_DIAGRAMS: usize = 100;
 /// Most cells accepted over all diagrams.
 pub const MAX_CELLS: usize = 100_000;
+/// Most threats accepted over all cells.
+pub const MAX_THREATS: usize = 100_000;
 /// How far (in diagram pixels) a dangling flow end may be from an element's
 /// box and still be attached to it.
 pub const SNAP_DISTANCE: f64 = 24.0;
@@ -169,6 +171,9 @@ enum ElementKind {
 #[derive(Default)]
 struct Ids {
     used: HashSet<String>,
+    /// The next suffix to try per base, so many cells with one name cost
+    /// linear, not quadratic, time.
+    next_suffix: HashMap<String, u64>,
 }
 
 impl Ids {
@@ -176,13 +181,13 @@ impl Ids {
         if self.used.insert(base.to_owned()) {
             return base.to_owned();
         }
-        let mut n = 2u64;
+        let next = self.next_suffix.entry(base.to_owned()).or_insert(2);
         loop {
-            let candidate = format!("{base}-{n}");
+            let candidate = format!("{base}-{next}");
+            *next += 1;
             if self.used.insert(candidate.clone()) {
                 return candidate;
             }
-            n += 1;
         }
     }
 }
@@ -393,6 +398,22 @@ pub fn import_v2(file: &str, json: &[u8]) -> Result<Imported, DragonError> {
             file: file.to_owned(),
             what: "cells",
             max: MAX_CELLS,
+        });
+    }
+    // Refused rather than cut short: a partial import would lose threats
+    // without a trace.
+    let threat_count: usize = diagrams
+        .iter()
+        .filter_map(|d| d.get("cells").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|cell| cell.get("data")?.get("threats")?.as_array())
+        .map(Vec::len)
+        .sum();
+    if threat_count > MAX_THREATS {
+        return Err(DragonError::TooMany {
+            file: file.to_owned(),
+            what: "threats",
+            max: MAX_THREATS,
         });
     }
 

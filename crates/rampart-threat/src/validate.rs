@@ -423,7 +423,8 @@ pub fn validate(model: &ThreatModel, map: &SourceMap) -> Vec<Diagnostic> {
                     format!("/flows/{i}/crosses/{j}"),
                     format!(
                         "flow {:?} lists {b:?} in crosses, but that boundary encloses one of its ends; \
-                         membership already says whether the flow crosses it",
+                         crosses is for boundaries drawn as lines, and any entry makes the flow count \
+                         as crossing a boundary: remove it unless the flow really crosses one",
                         f.id
                     ),
                 );
@@ -450,6 +451,9 @@ pub fn validate(model: &ThreatModel, map: &SourceMap) -> Vec<Diagnostic> {
     }
 
     // Manual threats target an element or a flow.
+    // Hand-written threat ids are their own namespace: `manual.<id>@target`
+    // names a tracking entry, so a repeated id would hide a threat.
+    let mut threat_ids: HashMap<&str, String> = HashMap::new();
     for (i, t) in model.threats.iter().enumerate() {
         if !valid_id(&t.id) {
             c.error(
@@ -457,6 +461,17 @@ pub fn validate(model: &ThreatModel, map: &SourceMap) -> Vec<Diagnostic> {
                 format!("/threats/{i}/id"),
                 format!("threat id {:?} must match [a-z0-9][a-z0-9_-]{{0,63}}", t.id),
             );
+        }
+        let path = format!("/threats/{i}/id");
+        if let Some(first) = threat_ids.get(t.id.as_str()) {
+            let message = format!(
+                "duplicate threat id {:?} (first defined at {})",
+                t.id,
+                c.place(first)
+            );
+            c.error("duplicate-id", path, message);
+        } else {
+            threat_ids.insert(&t.id, path);
         }
         let target_ok =
             element(&t.target) || matches!(ids.get(t.target.as_str()), Some((Kind::Flow, _)));

@@ -956,3 +956,32 @@ fn large_models_are_analysed_in_one_pass() {
     assert!(ids(&analysis).contains(&"flagged-process@p999"));
     assert_eq!(threat(&analysis, "flagged-process@p7").assets, ["d"]);
 }
+
+/// A bidirectional flow written from the store's side still carries the
+/// process's queries: the built-in injection rules read both directions.
+#[test]
+fn builtin_injection_rules_read_bidirectional_flows_both_ways() {
+    let model = |bidirectional: bool| {
+        format!(
+            "version: 1
+title: Bidi
+data_assets: [{{ id: orders, name: Orders, confidentiality: high, integrity: high, availability: low }}]
+processes: [{{ id: api, name: API, takes_user_input: true }}]
+data_stores: [{{ id: db, name: DB, stores: [orders], query_language: sql }}]
+flows: [{{ id: db-to-api, from: db, to: api, bidirectional: {bidirectional}, data: [orders] }}]
+"
+        )
+    };
+    let both_ways = run_with(&model(true), RuleLibrary::builtin(), today());
+    assert!(
+        ids(&both_ways).contains(&"sql-injection@db-to-api"),
+        "{:?}",
+        ids(&both_ways)
+    );
+    let one_way = run_with(&model(false), RuleLibrary::builtin(), today());
+    assert!(
+        !ids(&one_way).contains(&"sql-injection@db-to-api"),
+        "{:?}",
+        ids(&one_way)
+    );
+}

@@ -85,6 +85,12 @@ fn duplicate_ids_across_kinds() {
     assert!(message.contains("first defined at m.yaml:6:9"), "{message}");
     let assets = "version: 1\ntitle: T\ndata_assets:\n  - { id: pii, name: P, confidentiality: low, integrity: low, availability: low }\n  - { id: pii, name: Q, confidentiality: low, integrity: low, availability: low }\nprocesses:\n  - { id: app, name: A, processes: [pii] }\n";
     assert_eq!(diagnostics(assets), ["5:11 duplicate-id pii"]);
+    // Hand-written threats: a repeated id would share one tracking entry
+    // and one of the two threats would vanish from the report.
+    let threats = format!(
+        "{HEAD}processes:\n  - {{ id: app, name: A, processes: [pii] }}\nthreats:\n  - {{ id: t1, target: app, stride: spoofing, title: One, severity: low }}\n  - {{ id: t1, target: app, stride: tampering, title: Two, severity: high }}\n"
+    );
+    assert_eq!(diagnostics(&threats), ["9:11 duplicate-id t1"]);
 }
 
 #[test]

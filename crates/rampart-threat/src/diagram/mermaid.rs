@@ -152,6 +152,12 @@ fn label(lines: &[String]) -> String {
                 '|' => out.push_str("#124;"),
                 '`' => out.push_str("#96;"),
                 '&' => out.push_str("#amp;"),
+                // Mermaid finds `%%{init: …}%%` directives anywhere in the
+                // text, labels included; encoding these keeps a name from
+                // reconfiguring the diagram.
+                '%' => out.push_str("#37;"),
+                '{' => out.push_str("#123;"),
+                '}' => out.push_str("#125;"),
                 '\n' => out.push_str("<br/>"),
                 '\t' => out.push(' '),
                 c if is_hidden(c) => {}
@@ -173,6 +179,10 @@ mod tests {
             "a#124;b#lt;c#gt;#quot;d#quot;#35;e<br/>x<br/>y#96;#amp;"
         );
         assert_eq!(label(&["\u{202E}evil\r".to_owned()]), "evil");
+        assert_eq!(
+            label(&["%%{init: {'theme':'dark'}}%%".to_owned()]),
+            "#37;#37;#123;init: #123;'theme':'dark'#125;#125;#37;#37;"
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub(super) fn render(input: &ReportInput) -> String {
     let _ = writeln!(out, "{}\n", meta.join(" · "));
     if let Some(description) = &input.model.description {
         for paragraph in paragraphs(description) {
-            let _ = writeln!(out, "{}\n", text(&paragraph));
+            let _ = writeln!(out, "{}\n", paragraph_text(&paragraph));
         }
     }
 
@@ -184,6 +184,24 @@ pub(crate) fn text(raw: &str) -> String {
     out
 }
 
+/// [`text`] for a paragraph of its own, where a leading `-`, `+`, `=` or
+/// `1.` would start a list, a rule or a heading underline.
+pub(crate) fn paragraph_text(raw: &str) -> String {
+    let escaped = text(raw.trim_start());
+    let digits = escaped.bytes().take_while(u8::is_ascii_digit).count();
+    let marker = match escaped.as_bytes().first() {
+        Some(b'-' | b'+' | b'=') => Some(0),
+        Some(b'0'..=b'9') if matches!(escaped.as_bytes().get(digits), Some(b'.' | b')')) => {
+            Some(digits)
+        }
+        _ => None,
+    };
+    match marker {
+        Some(at) => format!("{}\\{}", &escaped[..at], &escaped[at..]),
+        None => escaped,
+    }
+}
+
 /// A code span for ids and paths made of plain characters; anything else
 /// is escaped as [`text`] (a code span cannot hold a `|` inside a table).
 pub(crate) fn code(raw: &str) -> String {
@@ -224,6 +242,16 @@ mod tests {
             "@\u{2060}team \\[link\\]\\(javascript:x\\)"
         );
         assert_eq!(text("\u{202E}rtl"), "rtl");
+    }
+
+    #[test]
+    fn paragraphs_cannot_open_blocks() {
+        assert_eq!(paragraph_text("- not a list"), "\\- not a list");
+        assert_eq!(paragraph_text("---"), "\\---");
+        assert_eq!(paragraph_text("12. not a list"), "12\\. not a list");
+        assert_eq!(paragraph_text("+ x"), "\\+ x");
+        assert_eq!(paragraph_text("plain - text"), "plain - text");
+        assert_eq!(paragraph_text("2026 was a year"), "2026 was a year");
     }
 
     #[test]

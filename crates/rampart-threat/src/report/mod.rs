@@ -254,6 +254,21 @@ pub(crate) fn file_line_column(file: &str, position: Option<Position>) -> String
 /// Invisible text that must not reach a rendered document: control
 /// characters (newlines are handled by each caller) and Unicode format
 /// characters, which can reorder (bidi overrides) or hide text.
+/// `text` as one line of visible characters: line breaks and tabs become
+/// spaces, control and format characters are dropped. For terminals and CI
+/// logs, where a newline in a model string could forge a line (GitHub
+/// Actions reads `::error …` lines as commands) and escape sequences would
+/// reach the terminal.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' => Some(' '),
+            c if is_hidden(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
 pub(crate) fn is_hidden(c: char) -> bool {
     c.is_control() || is_format(c)
 }

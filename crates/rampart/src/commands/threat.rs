@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use rampart_threat::analysis::{Analysis, Origin, Status, Threat};
 use rampart_threat::model::ThreatModel;
+use rampart_threat::report::one_line;
 use rampart_threat::rules::RuleLibrary;
 use rampart_threat::{DiagSeverity, Diagnostic, SourceMap};
 
@@ -201,7 +202,7 @@ fn check_one(
         for threat in &gate.expired {
             let detail = match &threat.status {
                 Status::AcceptanceExpired { owner, expired, .. } => {
-                    format!(" (accepted by {owner} until {expired})")
+                    format!(" (accepted by {} until {expired})", one_line(owner))
                 }
                 _ => String::new(),
             };
@@ -264,7 +265,7 @@ fn threat_line(loaded: &LoadedModel, threat: &Threat) -> String {
         threat.id,
         threat.stride.label(),
         loaded.display,
-        threat.title
+        one_line(&threat.title)
     )
 }
 
@@ -273,13 +274,14 @@ fn report(args: ThreatReportArgs) -> anyhow::Result<ExitCode> {
     for warning in &loaded.warnings {
         eprintln!("{warning}");
     }
-    let analysis = analyse(&loaded, today(args.today));
+    let today = today(args.today);
+    let analysis = analyse(&loaded, today);
     let input = rampart_threat::report::ReportInput {
         model: &loaded.model,
         analysis: &analysis,
         file: &loaded.display,
         warnings: &loaded.warnings,
-        today: today(args.today),
+        today,
     };
     let text = match args.format {
         ThreatReportFormat::Markdown => rampart_threat::report::markdown(&input),
@@ -335,14 +337,21 @@ fn import_threat_dragon(args: ThreatImportArgs) -> anyhow::Result<ExitCode> {
 
     // The importer promises a valid model; say so plainly if it is not, so
     // the user fixes the YAML rather than wonders why `check` refuses it.
+    // A Threat Dragon file may be up to 16 MiB; YAML past the 4 MiB model
+    // limit is still written, but `check` will refuse it, so say so.
+    let too_large = text.len() > rampart_threat::MAX_INPUT_BYTES;
     // Problems are reported against the YAML written, not the JSON read.
     let written = args.output.as_ref().map_or_else(
         || "<imported model>".to_owned(),
         |path| path.to_string_lossy().replace('\\', "/"),
     );
-    let reparsed = rampart_threat::parse_model(&written, &text)
-        .context("the imported model does not parse back (a bug in the importer)")?;
-    let problems = rampart_threat::validate(&reparsed.model, &reparsed.source_map);
+    let problems = if too_large {
+        Vec::new()
+    } else {
+        let reparsed = rampart_threat::parse_model(&written, &text)
+            .context("the imported model does not parse back (a bug in the importer)")?;
+        rampart_threat::validate(&reparsed.model, &reparsed.source_map)
+    };
 
     match &args.output {
         Some(path) => {
@@ -391,6 +400,14 @@ fn import_threat_dragon(args: ThreatImportArgs) -> anyhow::Result<ExitCode> {
     }
     for problem in &problems {
         eprintln!("{problem}");
+    }
+    if too_large {
+        eprintln!(
+            "warning: the imported model is {} MiB, over the {} MiB limit of model files: \
+             split it before `rampart threat check` can read it",
+            text.len() / (1024 * 1024),
+            rampart_threat::MAX_INPUT_BYTES / (1024 * 1024)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
